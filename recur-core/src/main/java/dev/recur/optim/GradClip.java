@@ -1,0 +1,47 @@
+package dev.recur.optim;
+
+import dev.recur.autograd.Variable;
+import dev.recur.tensor.Tensor;
+import java.util.List;
+
+/** Gradient clipping, as PyTorch's torch.nn.utils.clip_grad_norm_ and clip_grad_value_. */
+public final class GradClip {
+    private GradClip() {}
+
+    /**
+     * Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all gradients together, and
+     * returns ‖g‖ as it was before clipping (NaN or infinite when a gradient is).
+     */
+    public static double byNorm(List<Variable> params, double maxNorm) {
+        if (!(maxNorm > 0)) throw new IllegalArgumentException("the clipping norm must be > 0, got " + maxNorm);
+        double sq = 0;
+        for (Variable p : params) {
+            Tensor g = p.grad();
+            if (g == null) continue;
+            float[] d = g.data();
+            for (int i = g.offset(), end = g.offset() + g.size(); i < end; i++) sq += (double) d[i] * d[i];
+        }
+        double norm = Math.sqrt(sq);
+        float coef = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
+        if (coef < 1f) {
+            for (Variable p : params) {
+                Tensor g = p.grad();
+                if (g == null) continue;
+                float[] d = g.data();
+                for (int i = g.offset(), end = g.offset() + g.size(); i < end; i++) d[i] *= coef;
+            }
+        }
+        return norm;
+    }
+
+    /** Clamps every gradient element to [−limit, limit]. */
+    public static void byValue(List<Variable> params, float limit) {
+        if (!(limit > 0)) throw new IllegalArgumentException("the clipping value must be > 0, got " + limit);
+        for (Variable p : params) {
+            Tensor g = p.grad();
+            if (g == null) continue;
+            float[] d = g.data();
+            for (int i = g.offset(), end = g.offset() + g.size(); i < end; i++) d[i] = Math.max(-limit, Math.min(limit, d[i]));
+        }
+    }
+}
