@@ -1,0 +1,83 @@
+package dev.recur.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsPlainAndGzippedUtf8AndNormalisesLineEnds() throws IOException {
+        Path plain = Files.writeString(dir.resolve("a.txt"), "\uFEFFCall me Ishmael.\r\nSome years ago—");
+        assertThat(TextCorpus.read(plain)).isEqualTo("Call me Ishmael.\nSome years ago—");
+        Path gz = dir.resolve("a.txt.gz");
+        try (var out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("naïve café".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(TextCorpus.read(gz)).isEqualTo("naïve café");
+    }
+
+    @Test
+    void rejectsEmptyBinaryAndLatin1FilesWithTheFileAndTheReason() throws IOException {
+        Path empty = Files.write(dir.resolve("empty.txt"), new byte[0]);
+        assertThatThrownBy(() -> TextCorpus.read(empty)).hasMessageContaining("empty.txt").hasMessageContaining("empty");
+        Path binary = Files.write(dir.resolve("b.bin"), new byte[] {'a', 0, 'b'});
+        assertThatThrownBy(() -> TextCorpus.read(binary)).hasMessageContaining("b.bin").hasMessageContaining("binary");
+        Path latin = Files.write(dir.resolve("l.txt"), "caf\u00e9 ok".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> TextCorpus.read(latin)).hasMessageContaining("l.txt").hasMessageContaining("0xE9")
+                .hasMessageContaining("offset 3").hasMessageContaining("iconv");
+        assertThatThrownBy(() -> TextCorpus.read(dir.resolve("missing.txt"))).hasMessageContaining("missing.txt");
+    }
+
+    @Test
+    void charTokensAreCodePointsAndRoundTrip() {
+        String text = "a😀b\n";
+        List<String> tokens = Tokenizer.CHAR.split(text);
+        assertThat(tokens).containsExactly("a", "😀", "b", "\n");
+        assertThat(Tokenizer.CHAR.join(tokens)).isEqualTo(text);
+    }
+
+    @Test
+    void wordTokensKeepPunctuationAndLineBreaks() {
+        List<String> tokens = Tokenizer.WORD.split("It's 1851, the whale!\nCall me");
+        assertThat(tokens).containsExactly("It's", "1851", ",", "the", "whale", "!", "\n", "Call", "me");
+        assertThat(Tokenizer.WORD.join(tokens)).isEqualTo("It's 1851, the whale!\nCall me");
+    }
+
+    @Test
+    void vocabularyKeepsTheMostFrequentAndMapsTheRestToUnknown() {
+        var vocab = Vocabulary.build(List.of("b", "a", "b", "c", "b", "a"), 3);
+        assertThat(vocab.symbols()).containsExactly(Vocabulary.UNKNOWN, "b", "a");
+        assertThat(vocab.id("c")).isZero();
+        assertThat(Tokenizer.CHAR.encode("abz", vocab)).containsExactly(2, 1, 0);
+        assertThat(Vocabulary.of(vocab.symbols()).id("a")).isEqualTo(2);
+        assertThatThrownBy(() -> Vocabulary.of(List.of("x"))).hasMessageContaining(Vocabulary.UNKNOWN);
+    }
+
+    @Test
+    void streamChunksContinueEachColumnAcrossChunks() {
+        int[] tokens = new int[14];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = i;
+        var batches = new StreamBatches(tokens, 2, 3);   // columns 0..6 and 7..13
+        assertThat(batches.chunks()).isEqualTo(2);
+        var c0 = batches.chunk(0);
+        assertThat(c0.inputs()).containsExactly(0, 7, 1, 8, 2, 9);
+        assertThat(c0.targets()).containsExactly(1, 8, 2, 9, 3, 10);
+        var c1 = batches.chunk(1);
+        assertThat(c1.steps()).isEqualTo(3);
+        assertThat(c1.inputs()).containsExactly(3, 10, 4, 11, 5, 12);
+        assertThat(c1.targets()).containsExactly(4, 11, 5, 12, 6, 13);
+        assertThat(batches.targetsPerPass()).isEqualTo(12);
+        assertThatThrownBy(() -> new StreamBatches(new int[3], 2, 3)).hasMessageContaining("--batch");
+    }
+}
