@@ -1,0 +1,85 @@
+package dev.recur.optim;
+
+/**
+ * A learning-rate schedule: the learning rate at each optimizer step as a multiple of the base rate. Stateless
+ * schedules are functions of the step; {@link Plateau} also watches a validation metric.
+ * <pre>
+ * constant            1
+ * step(s, γ)          γ^⌊t / s⌋                                    (PyTorch StepLR)
+ * exponential(γ)      γ^t                                          (ExponentialLR)
+ * cosine(w, n, m)     (t + 1)/w for t &lt; w, then m + (1 − m)·(1 + cos(π·(t − w)/(n − w)))/2   (CosineAnnealingLR when w = 0)
+ * plateau             × factor after `patience` evaluations without improvement (ReduceLROnPlateau)
+ * </pre>
+ * t counts optimizer steps from 0.
+ */
+public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Exponential, Schedule.Cosine, Plateau {
+
+    /** The multiple of the base learning rate to use at step t. */
+    double factor(long t);
+
+    /** Reports a validation metric (lower is better); only {@link Plateau} reacts. */
+    default void observe(double metric) {}
+
+    static Schedule constant() {
+        return new Constant();
+    }
+
+    static Schedule step(long every, double gamma) {
+        return new Step(every, gamma);
+    }
+
+    static Schedule exponential(double gamma) {
+        return new Exponential(gamma);
+    }
+
+    /** Linear warm-up over {@code warmup} steps, then cosine decay to {@code minFactor} at step {@code total}. */
+    static Schedule cosine(long warmup, long total, double minFactor) {
+        return new Cosine(warmup, total, minFactor);
+    }
+
+    record Constant() implements Schedule {
+        @Override
+        public double factor(long t) {
+            return 1;
+        }
+    }
+
+    record Step(long every, double gamma) implements Schedule {
+        public Step {
+            if (every < 1) throw new IllegalArgumentException("step schedule: every must be at least 1, got " + every);
+            if (!(gamma > 0)) throw new IllegalArgumentException("step schedule: gamma must be > 0, got " + gamma);
+        }
+
+        @Override
+        public double factor(long t) {
+            return Math.pow(gamma, t / every);
+        }
+    }
+
+    record Exponential(double gamma) implements Schedule {
+        public Exponential {
+            if (!(gamma > 0)) throw new IllegalArgumentException("exponential schedule: gamma must be > 0, got " + gamma);
+        }
+
+        @Override
+        public double factor(long t) {
+            return Math.pow(gamma, t);
+        }
+    }
+
+    record Cosine(long warmup, long total, double minFactor) implements Schedule {
+        public Cosine {
+            if (warmup < 0 || total < 1 || warmup >= total) {
+                throw new IllegalArgumentException("cosine schedule: need 0 ≤ warmup < total steps, got warmup " + warmup + ", total " + total);
+            }
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("cosine schedule: minimum factor must be in [0, 1], got " + minFactor);
+        }
+
+        @Override
+        public double factor(long t) {
+            if (t < warmup) return (t + 1) / (double) warmup;
+            double progress = Math.min(1.0, (t - warmup) / (double) (total - warmup));
+            return minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * progress)) / 2;
+        }
+    }
+}
