@@ -1,0 +1,214 @@
+package dev.recur.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Named tensors and string metadata in the safetensors format: an 8-byte little-endian header length N, N bytes
+ * of UTF-8 JSON header, then the little-endian data.
+ * <pre>
+ * {"__metadata__": {"recur.config": "{...}"}, "weight_ih_l0": {"dtype": "F32", "shape": [20, 3], "data_offsets": [0, 240]}, ...}
+ * </pre>
+ * Reading accepts F32, F64, F16 and BF16 and converts them to float32; it checks the whole header before reading
+ * data and throws {@link ModelFormatException} naming the file (and tensor) for anything it cannot trust —
+ * including gaps between tensors, which the format forbids. Tensors keep the header's order. Writing produces
+ * F32 with the header padded by spaces to a multiple of 8 bytes (as the reference implementation does), into a
+ * temporary file in the same directory that is synced and then atomically moved over the target, so a failed
+ * write leaves any old file untouched.
+ * <pre>
+ * SafeTensors.write(path, Map.of("w", Tensor.zeros(2, 3)), Map.of("note", "hello"));
+ * Tensor w = SafeTensors.read(path).tensors().get("w");
+ * </pre>
+ */
+public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** Headers longer than this are refused, as the reference implementation does. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private static final String METADATA = "__metadata__";
+    private static final int CHUNK_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Copies both maps (keeping their order); names and values must not be null, and no tensor may be called __metadata__. */
+    public SafeTensors {
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        tensors.forEach((name, t) -> {
+            Objects.requireNonNull(name, "a tensor name is null");
+            Objects.requireNonNull(t, () -> "tensor " + name + " is null");
+            if (name.equals(METADATA)) throw new IllegalArgumentException("a tensor cannot be named " + METADATA);
+        });
+        metadata.forEach((key, value) -> {
+            Objects.requireNonNull(key, "a metadata key is null");
+            Objects.requireNonNull(value, () -> "metadata value for key " + key + " is null");
+        });
+    }
+
+    public static SafeTensors read(Path file) throws IOException {
+        String source = file.toString();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw new ModelFormatException(source, "the file is " + size
+                        + " bytes long; a safetensors file starts with an 8-byte header length");
+            }
+            long headerLength = readFully(channel, 0, 8, source).getLong();
+            if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
+                throw new ModelFormatException(source, "the header length is " + Long.toUnsignedString(headerLength)
+                        + " bytes, more than the limit of " + MAX_HEADER_BYTES + "; is this a safetensors file?");
+            }
+            if (headerLength > size - 8) {
+                throw new ModelFormatException(source, "the header length is " + headerLength
+                        + " bytes, but the file ends " + (size - 8) + " bytes after it; the file is truncated or not safetensors");
+            }
+            byte[] headerBytes = readFully(channel, 8, (int) headerLength, source).array();
+            long dataStart = 8 + headerLength;
+            Header header = Header.parse(source, headerBytes, size - dataStart);
+
+            var tensors = new LinkedHashMap<String, Tensor>();
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (Header.Entry e : header.entries) {
+                float[] values = new float[e.elements()];
+                int perChunk = CHUNK_BYTES / e.dtype().bytes;
+                for (int done = 0; done < values.length; ) {
+                    int n = Math.min(perChunk, values.length - done);
+                    chunk.clear().limit(n * e.dtype().bytes);
+                    fill(channel, chunk, dataStart + e.begin() + (long) done * e.dtype().bytes, source);
+                    e.dtype().decode(chunk.flip(), values, done, n);
+                    done += n;
+                }
+                tensors.put(e.name(), Tensor.of(values, e.shape()));
+            }
+            return new SafeTensors(tensors, header.metadata);
+        }
+    }
+
+    /** Writes {@code tensors} as F32 with {@code metadata}, atomically; see {@link #write(Path)}. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        new SafeTensors(tensors, metadata).write(file);
+    }
+
+    /**
+     * Writes a temporary file beside {@code file}, syncs it, and moves it over {@code file} atomically. On any
+     * failure the temporary file is deleted and an existing {@code file} is left as it was.
+     */
+    public void write(Path file) throws IOException {
+        byte[] header = header();
+        Path target = file.toAbsolutePath();
+        Path directory = target.getParent();
+        Path temp = createTemporary(directory, target.getFileName().toString());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                writeFully(channel, buffer.putLong(header.length).flip());
+                writeFully(channel, ByteBuffer.wrap(header));
+                for (Tensor t : tensors.values()) {
+                    for (int done = 0; done < t.size(); ) {
+                        int n = Math.min(CHUNK_BYTES / 4, t.size() - done);
+                        buffer.clear().asFloatBuffer().put(t.data(), t.offset() + done, n);
+                        writeFully(channel, buffer.limit(4 * n));
+                        done += n;
+                    }
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (Throwable failure) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+        syncDirectory(directory);
+    }
+
+    /** The JSON header, metadata first and tensors in order, padded with spaces so the data starts 8-byte aligned. */
+    private byte[] header() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(METADATA);
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (var e : tensors.entrySet()) {
+            ObjectNode entry = root.putObject(e.getKey());
+            entry.put("dtype", Dtype.F32.name());
+            Arrays.stream(e.getValue().shape()).forEach(entry.putArray("shape")::add);
+            long end = offset + 4L * e.getValue().size();
+            entry.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise the safetensors header", e);
+        }
+        int padded = (json.length + 7) / 8 * 8;
+        if (padded > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("the safetensors header would be " + padded + " bytes, more than the limit of "
+                    + MAX_HEADER_BYTES + " that readers accept; store less metadata");
+        }
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+
+    /** A new, empty file ".name.random.tmp" in {@code directory}, with the default permissions a new file gets. */
+    private static Path createTemporary(Path directory, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path temp = directory.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return temp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) throw e;
+            }
+        }
+    }
+
+    /** Makes the rename durable; not every platform can sync a directory, and there the move alone must do. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Windows cannot open a directory as a channel; the file's contents were synced before the move.
+        }
+    }
+
+    private static ByteBuffer readFully(FileChannel channel, long position, int length, String source) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        fill(channel, buffer, position, source);
+        return buffer.flip();
+    }
+
+    private static void fill(FileChannel channel, ByteBuffer buffer, long position, String source) throws IOException {
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position);
+            if (n < 0) throw new ModelFormatException(source, "the file ended at byte " + position + " while reading; did it change while being read?");
+            position += n;
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) channel.write(buffer);
+    }
+}
