@@ -1,0 +1,31 @@
+package dev.recur.train;
+
+/** Watches training: progress bars, metrics logs, sample printers. Every method has an empty default. */
+public interface TrainingListener {
+
+    /** Training starts (or resumes) at {@code firstStep}; {@code totalSteps} is -1 when only time bounds it. */
+    default void started(long firstStep, long totalSteps) {}
+
+    default void stepped(StepReport report) {}
+
+    /** A validation result; {@code best} tells whether it is the best so far. */
+    default void evaluated(long step, double metric, boolean best) {}
+
+    /** A checkpoint was written. */
+    default void checkpointed(long step, java.nio.file.Path file) {}
+
+    default void finished(Trainer.Result result) {}
+
+    /**
+     * One optimizer step.
+     *
+     * @param step           steps done, from 1
+     * @param epoch          pass over the data, from 0
+     * @param loss           this batch's mean loss
+     * @param lr             learning rate used
+     * @param gradNorm       global gradient norm before clipping
+     * @param itemsPerSecond tokens or sequences per second over the recent steps
+     * @param seconds        seconds since this process started training
+     */
+    record StepReport(long step, long epoch, double loss, double lr, double gradNorm, double itemsPerSecond, double seconds) {}
+}
