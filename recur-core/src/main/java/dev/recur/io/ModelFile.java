@@ -52,7 +52,8 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors)
             throw new ModelFormatException(file.toString(), CONFIG_KEY + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (config == null || !config.isObject()) {
-            throw new ModelFormatException(file, CONFIG_KEY + " is " + (config == null ? "empty" : Header.shorten(config.toString()))
+            boolean empty = config == null || config.isMissingNode();
+            throw new ModelFormatException(file, CONFIG_KEY + " is " + (empty ? "empty" : Header.shorten(config.toString()))
                     + "; expected a JSON object such as {\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5}");
         }
         return new ModelFile(file, config, contents.tensors());
@@ -71,7 +72,7 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors)
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the model config is not valid JSON: " + e.getOriginalMessage(), e);
         }
-        if (config == null) throw new IllegalArgumentException("the model config is empty; expected a JSON object");
+        if (config == null || config.isMissingNode()) throw new IllegalArgumentException("the model config is empty; expected a JSON object");
         write(file, config, tensors);
     }
 

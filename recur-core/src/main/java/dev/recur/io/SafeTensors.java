@@ -82,10 +82,10 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
             Header header = Header.parse(source, headerBytes, size - dataStart);
 
             var tensors = new LinkedHashMap<String, Tensor>();
-            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer chunk = ByteBuffer.allocate(chunkBytes(size - dataStart)).order(ByteOrder.LITTLE_ENDIAN);
             for (Header.Entry e : header.entries) {
                 float[] values = new float[e.elements()];
-                int perChunk = CHUNK_BYTES / e.dtype().bytes;
+                int perChunk = chunk.capacity() / e.dtype().bytes;
                 for (int done = 0; done < values.length; ) {
                     int n = Math.min(perChunk, values.length - done);
                     chunk.clear().limit(n * e.dtype().bytes);
@@ -115,12 +115,13 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
         Path temp = createTemporary(directory, target.getFileName().toString());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                long dataBytes = tensors.values().stream().mapToLong(t -> 4L * t.size()).sum();
+                ByteBuffer buffer = ByteBuffer.allocate(chunkBytes(dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
                 writeFully(channel, buffer.putLong(header.length).flip());
                 writeFully(channel, ByteBuffer.wrap(header));
                 for (Tensor t : tensors.values()) {
                     for (int done = 0; done < t.size(); ) {
-                        int n = Math.min(CHUNK_BYTES / 4, t.size() - done);
+                        int n = Math.min(buffer.capacity() / 4, t.size() - done);
                         buffer.clear().asFloatBuffer().put(t.data(), t.offset() + done, n);
                         writeFully(channel, buffer.limit(4 * n));
                         done += n;
@@ -192,6 +193,11 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
         } catch (IOException | UnsupportedOperationException e) {
             // Windows cannot open a directory as a channel; the file's contents were synced before the move.
         }
+    }
+
+    /** A buffer of up to 1 MiB, a multiple of 8 bytes so it holds whole elements of every dtype. */
+    private static int chunkBytes(long dataBytes) {
+        return (int) Math.min(CHUNK_BYTES, Math.max(8, (dataBytes + 7) / 8 * 8));
     }
 
     private static ByteBuffer readFully(FileChannel channel, long position, int length, String source) throws IOException {
