@@ -19,7 +19,8 @@ final class Losses {
     private Losses() {}
 
     /**
-     * The fused log-softmax and negative log-likelihood; only lse_r [rows] is saved for backward. When every
+     * The fused log-softmax and negative log-likelihood; only m_r and log Σ_j e^(x[r, j] − m_r) [rows] are saved
+     * for backward. When every
      * target is ignored the loss is 0 with a zero gradient (PyTorch returns NaN, 0/0).
      */
     static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex) {
@@ -42,13 +43,16 @@ final class Losses {
         }
         requireFinite("cross_entropy", "logits", logits);
 
-        float[] xd = x.data(), lse = new float[rows];
+        // Per row: the maximum m_r and log Σ_j e^(x[r, j] − m_r), so lse_r − x[r, t] = log Σ − (x[r, t] − m_r).
+        float[] xd = x.data(), max = new float[rows], logSum = new float[rows];
         double total = 0;
         for (int r = 0; r < rows; r++) {
             if (targets[r] == ignoreIndex) continue;
             int row = x.offset() + r * v;
-            lse[r] = Softmax.logSumExp(xd, row, v);
-            total += lse[r] - xd[row + targets[r]];
+            max[r] = Softmax.max(xd, row, v);
+            double s = Softmax.sumExp(xd, row, v, max[r]);
+            logSum[r] = (float) Math.log(s);
+            total += Math.log(s) - (xd[row + targets[r]] - max[r]);
         }
         float loss = count == 0 ? 0f : (float) (total / count);
         if (!Float.isFinite(loss)) {
@@ -67,7 +71,7 @@ final class Losses {
                     for (int r = 0; r < targets.length; r++) {
                         if (targets[r] == ignoreIndex) continue;
                         int row = x.offset() + r * classes, drow = dx.offset() + r * classes;
-                        for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp(xd[row + j] - lse[r]);
+                        for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp((xd[row + j] - max[r]) - logSum[r]);
                         d[drow + targets[r]] -= g;
                     }
                 }

@@ -32,25 +32,31 @@ final class Softmax {
         float[] x = av.data(), yd = y.data();
         for (int r = 0; r < rows; r++) {
             int in = av.offset() + r * v, at = r * v;
-            float lse = logSumExp(x, in, v);
-            for (int j = 0; j < v; j++) {
-                float shifted = x[in + j] - lse;
-                yd[at + j] = log ? shifted : (float) Math.exp(shifted);
-            }
+            float m = max(x, in, v);
+            double s = sumExp(x, in, v, m);
+            float logS = (float) Math.log(s);
+            for (int j = 0; j < v; j++) yd[at + j] = log ? (x[in + j] - m) - logS : (float) (Math.exp(x[in + j] - m) / s);
         }
         Variable out = Variable.result(y, name + " " + av.shapeString(), a);
         if (out.requiresGrad()) Tape.record(new Node(log, a, out, rows, v));
         return out;
     }
 
-    /** log Σ_j e^(x_j) over x[from, from + n), computed as m + log Σ e^(x_j − m) with m the maximum. */
-    static float logSumExp(float[] x, int from, int n) {
+    /** The maximum of x[from, from + n); −∞ when n = 0. */
+    static float max(float[] x, int from, int n) {
         float m = Float.NEGATIVE_INFINITY;
         for (int j = from; j < from + n; j++) m = Math.max(m, x[j]);
-        if (m == Float.NEGATIVE_INFINITY || m == Float.POSITIVE_INFINITY) return m;
+        return m;
+    }
+
+    /**
+     * Σ_j e^(x_j − m) over x[from, from + n), in double, with m the maximum: every term is at most 1, so nothing
+     * overflows. Keeping m apart from log Σ keeps x_j − m exact where m + log Σ would round at large m.
+     */
+    static double sumExp(float[] x, int from, int n, float m) {
         double s = 0;
         for (int j = from; j < from + n; j++) s += Math.exp(x[j] - m);
-        return (float) (m + Math.log(s));
+        return s;
     }
 
     private record Node(boolean log, Variable a, Variable output, int rows, int v) implements TapeNode {
