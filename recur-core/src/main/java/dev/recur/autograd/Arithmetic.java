@@ -38,14 +38,17 @@ final class Arithmetic {
         Tensor av = a.value(), bv = b.value();
         Tensor big = broadcast(op.name, av, bv);
         Tensor c = Tensor.zeros(big.shape());
-        float[] x = av.data(), y = bv.data(), z = c.data();
-        int xo = av.offset(), yo = bv.offset(), na = av.size(), nb = bv.size(), n = c.size();
-        // ia and ib walk each operand, wrapping round the smaller one: c[i] = a[i mod na] op b[i mod nb].
-        switch (op) {
-            case ADD -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) z[i] = x[xo + ia] + y[yo + ib]; }
-            case SUB -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) z[i] = x[xo + ia] - y[yo + ib]; }
-            case MUL -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) z[i] = x[xo + ia] * y[yo + ib]; }
-            case DIV -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) z[i] = x[xo + ia] / y[yo + ib]; }
+        float[] xd = av.data(), yd = bv.data(), z = c.data();
+        int xo = av.offset(), yo = bv.offset(), na = av.size(), nb = bv.size();
+        // ia and ib walk the operands, the smaller one wrapping round: c[i] = a[i mod na] op b[i mod nb].
+        for (int i = 0, ia = 0, ib = 0; i < z.length; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) {
+            float x = xd[xo + ia], y = yd[yo + ib];
+            z[i] = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
         }
         Variable out = Variable.result(c, op.name + " " + av.shapeString() + ", " + bv.shapeString(), a, b);
         if (out.requiresGrad()) Tape.record(new BinaryNode(op, a, b, out));
@@ -76,29 +79,28 @@ final class Arithmetic {
     private record BinaryNode(Op op, Variable a, Variable b, Variable output) implements TapeNode {
         @Override
         public void backward() {
-            Tensor g = output.grad();
-            Tensor av = a.value(), bv = b.value(), cv = output.value();
-            float[] gd = g.data(), x = av.data(), y = bv.data(), z = cv.data();
-            int go = g.offset(), xo = av.offset(), yo = bv.offset(), na = av.size(), nb = bv.size(), n = cv.size();
-            if (a.requiresGrad()) {
-                Tensor da = a.gradBuffer();
-                float[] d = da.data();
-                int o = da.offset();
-                switch (op) {
-                    case ADD, SUB -> { for (int i = 0, ia = 0; i < n; i++, ia = wrap(ia, na)) d[o + ia] += gd[go + i]; }
-                    case MUL -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) d[o + ia] += gd[go + i] * y[yo + ib]; }
-                    case DIV -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) d[o + ia] += gd[go + i] / y[yo + ib]; }
+            Tensor g = output.grad(), av = a.value(), bv = b.value();
+            float[] gd = g.data(), xd = av.data(), yd = bv.data(), z = output.value().data();
+            float[] da = a.requiresGrad() ? a.gradBuffer().data() : null;
+            float[] db = b.requiresGrad() ? b.gradBuffer().data() : null;
+            int dao = da == null ? 0 : a.grad().offset(), dbo = db == null ? 0 : b.grad().offset();
+            int go = g.offset(), xo = av.offset(), yo = bv.offset(), na = av.size(), nb = bv.size();
+            for (int i = 0, ia = 0, ib = 0; i < z.length; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) {
+                float dc = gd[go + i], x = xd[xo + ia], y = yd[yo + ib];
+                if (da != null) {
+                    da[dao + ia] += switch (op) {
+                        case ADD, SUB -> dc;
+                        case MUL -> dc * y;
+                        case DIV -> dc / y;
+                    };
                 }
-            }
-            if (b.requiresGrad()) {
-                Tensor db = b.gradBuffer();
-                float[] d = db.data();
-                int o = db.offset();
-                switch (op) {
-                    case ADD -> { for (int i = 0, ib = 0; i < n; i++, ib = wrap(ib, nb)) d[o + ib] += gd[go + i]; }
-                    case SUB -> { for (int i = 0, ib = 0; i < n; i++, ib = wrap(ib, nb)) d[o + ib] -= gd[go + i]; }
-                    case MUL -> { for (int i = 0, ia = 0, ib = 0; i < n; i++, ia = wrap(ia, na), ib = wrap(ib, nb)) d[o + ib] += gd[go + i] * x[xo + ia]; }
-                    case DIV -> { for (int i = 0, ib = 0; i < n; i++, ib = wrap(ib, nb)) d[o + ib] -= gd[go + i] * z[i] / y[yo + ib]; }
+                if (db != null) {
+                    db[dbo + ib] += switch (op) {
+                        case ADD -> dc;
+                        case SUB -> -dc;
+                        case MUL -> dc * x;
+                        case DIV -> -dc * z[i] / y;
+                    };
                 }
             }
         }
