@@ -13,6 +13,10 @@ import java.util.random.RandomGenerator;
  * var loss = x.matmul(w).tanh().sum();
  * loss.backward();                  // w.grad() is d loss / d w
  * </pre>
+ * Methods: matmul; add, sub, mul, div (broadcasting over leading dimensions, or by a scalar), neg; sum and mean
+ * (of all or along an axis); sigmoid, tanh, relu, exp, log; softmax and logSoftmax; dropout; layerNorm;
+ * crossEntropy and mse; slice, split, reshape. Operations on several variables (embedding, concat, layerNorm)
+ * are in {@link Functional}. Inside {@link Tape#noGrad()} none of them records anything.
  */
 public final class Variable {
     private final Tensor value;

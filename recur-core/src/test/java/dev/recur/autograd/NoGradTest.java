@@ -53,4 +53,13 @@ class NoGradTest {
         assertThat(Tape.size()).isEqualTo(1);
         Tape.clear();
     }
+
+    @Test
+    void aScopeClosedOnAnotherThreadEndsOnTheThreadThatOpenedIt() throws InterruptedException {
+        var off = Tape.noGrad();
+        var other = new Thread(off::close);
+        other.start();
+        other.join();
+        assertThat(Tape.recording()).isTrue();
+    }
 }
