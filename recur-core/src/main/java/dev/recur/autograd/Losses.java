@@ -19,9 +19,9 @@ final class Losses {
     private Losses() {}
 
     /**
-     * The fused log-softmax and negative log-likelihood; only m_r and log Σ_j e^(x[r, j] − m_r) [rows] are saved
-     * for backward. When every
-     * target is ignored the loss is 0 with a zero gradient (PyTorch returns NaN, 0/0).
+     * The fused log-softmax and negative log-likelihood; only m_r and log Σ_j e^(x[r, j] − m_r) [rows] and a copy
+     * of the targets are saved for backward. When every target is ignored the loss is 0 and nothing is recorded,
+     * so the logits get no gradient (PyTorch returns NaN, 0/0).
      */
     static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex) {
         Tensor x = logits.value();
@@ -62,17 +62,18 @@ final class Losses {
         Variable out = Variable.result(Tensor.scalar(loss), "cross_entropy " + x.shapeString(), logits);
         if (out.requiresGrad() && count > 0) {
             int n = count, classes = v;
+            int[] saved = targets.clone();   // the caller may refill its array before backward
             Tape.record(new TapeNode() {
                 public Variable output() { return out; }
                 public void backward() {
                     float g = out.grad().item() / n;
                     Tensor dx = logits.gradBuffer();
                     float[] d = dx.data();
-                    for (int r = 0; r < targets.length; r++) {
-                        if (targets[r] == ignoreIndex) continue;
+                    for (int r = 0; r < saved.length; r++) {
+                        if (saved[r] == ignoreIndex) continue;
                         int row = x.offset() + r * classes, drow = dx.offset() + r * classes;
                         for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp((xd[row + j] - max[r]) - logSum[r]);
-                        d[drow + targets[r]] -= g;
+                        d[drow + saved[r]] -= g;
                     }
                 }
             });
