@@ -49,8 +49,8 @@ final class MatMul {
         @Override
         public void backward() {
             Kernels k = Kernels.get();
-            Mat dC = Mat.of(output.grad(), output.value().size() / output.value().dim(-1), output.value().dim(-1));
             Mat opA = op(a.value(), ta), opB = op(b.value(), tb);
+            Mat dC = Mat.of(output.grad(), opA.rows(), opB.cols());
             if (a.requiresGrad()) {
                 Mat dA = Mat.of(a.gradBuffer());
                 if (ta == Transpose.NONE) k.matmulAdd(dC, opB.t(), dA);

@@ -33,8 +33,9 @@ public final class Tape {
 
     /** Operations run until the returned scope is closed record nothing and produce no gradients. */
     public static NoGrad noGrad() {
-        CURRENT.get().noGradDepth++;
-        return new NoGrad();
+        Tape tape = CURRENT.get();
+        tape.noGradDepth++;
+        return new NoGrad(tape);
     }
 
     /** The number of nodes recorded on this thread's tape. */
@@ -76,15 +77,18 @@ public final class Tape {
 
     /** A scope in which nothing is recorded; close it to record again. */
     public static final class NoGrad implements AutoCloseable {
+        private final Tape tape;   // the tape of the thread that opened the scope, even if another closes it
         private boolean closed;
 
-        private NoGrad() {}
+        private NoGrad(Tape tape) {
+            this.tape = tape;
+        }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
-                CURRENT.get().noGradDepth--;
+                tape.noGradDepth--;
             }
         }
     }
