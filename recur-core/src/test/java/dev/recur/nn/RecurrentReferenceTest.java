@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecurrentReferenceTest {
     /** Largest difference allowed, relative to the largest magnitude in the expected tensor. */
     private static final double TOLERANCE = 1e-5;
+    private static double largest;
 
     static List<String> cases() throws IOException {
         return Reference.cases();
@@ -65,21 +67,13 @@ class RecurrentReferenceTest {
             diff = Math.max(diff, Math.abs(expected.at(i) - actual.at(i)));
         }
         double relative = diff / Math.max(scale, 1e-12);
-        MaxDifference.record(relative);
+        largest = Math.max(largest, relative);
         if (relative > TOLERANCE) failures.add(String.format("%s: max difference %.3g, %.3g of the scale %.3g", what, diff, relative, scale));
         return relative;
     }
 
-    /** The largest relative difference seen, printed once at the end (for the report). */
-    static final class MaxDifference {
-        static double max;
-
-        static synchronized void record(double relative) {
-            if (relative > max) max = relative;
-        }
-
-        static {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.printf("reference: max relative difference %.3g%n", max)));
-        }
+    @AfterAll
+    static void reportLargestDifference() {
+        System.out.printf("PyTorch reference: largest difference %.3g of the scale%n", largest);
     }
 }
