@@ -200,8 +200,7 @@ final class SequenceOp implements TapeNode {
     }
 
     private Mat slot(Tensor t, int index) {
-        int cols = t.dim(-1);
-        return Mat.of(t).rows(index * batch, (index + 1) * batch).cols(0, cols);
+        return Mat.of(t).rows(index * batch, (index + 1) * batch);
     }
 
     private void writeOutput(Mat hNext, int t) {

@@ -43,7 +43,7 @@ class RecurrentBehaviourTest {
     void eachSequenceInAPaddedBatchMatchesRunningItAlone(CellType cell) {
         var rng = new SplittableRandom(2);
         var layer = Recurrent.of(config(cell).withDirections(2), rng);
-        int[] lengths = {3, 6, 1, 4};
+        int[] lengths = {3, 5, 1, 4};   // none fills all 6 steps
         var x = Tensor.randn(rng, 6, 4, 3);
         var batch = layer.forward(Variable.of(x), Lengths.of(lengths), null);
         for (int b = 0; b < lengths.length; b++) {

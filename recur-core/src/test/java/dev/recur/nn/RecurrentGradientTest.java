@@ -41,6 +41,38 @@ class RecurrentGradientTest {
     }
 
     @Test
+    void gradientsArriveThroughTheFinalStateAlone() {
+        var rng = new SplittableRandom(16);
+        var lstm = new Lstm(RecurrentConfig.lstm(F, H).withLayers(2).withDirections(2), rng);
+        var x = Variable.parameter(Tensor.randn(rng, T, B, F));
+        GradCheck.of(() -> lstm.forward(x, Lengths.of(3, 1, 4), null).h())
+                .withRespectTo("input", x).withRespectTo(lstm.namedParameters()).assertMatches(TOLERANCE);
+        GradCheck.of(() -> lstm.forward(x, Lengths.of(3, 1, 4), null).c())
+                .withRespectTo("input", x).withRespectTo(lstm.namedParameters()).assertMatches(TOLERANCE);
+    }
+
+    @Test
+    void singleStepSingleSequenceFromZeroStateMatchesFiniteDifferences() {
+        var rng = new SplittableRandom(17);
+        for (CellType cell : CellType.values()) {
+            var layer = Recurrent.of(RecurrentConfig.of(cell, F, 5).withDirections(2), rng);
+            var x = Variable.parameter(Tensor.randn(rng, 1, 1, F));
+            GradCheck.of(() -> {
+                var out = layer.forward(x);
+                return Concat.of(out.output(), out.h(), out.c());
+            }).withRespectTo("input", x).withRespectTo(layer.namedParameters()).assertMatches(TOLERANCE);
+        }
+    }
+
+    @Test
+    void dropoutBetweenLayersMatchesFiniteDifferences() {
+        var rng = new SplittableRandom(18);
+        var x = Variable.parameter(Tensor.randn(rng, T, B, 2 * H));
+        GradCheck.of(() -> LayerDropout.apply(x, 0.4f, new SplittableRandom(5)))
+                .withRespectTo("input", x).assertMatches(TOLERANCE);
+    }
+
+    @Test
     void reluRnnMatchesFiniteDifferences() {
         check(RecurrentConfig.rnn(F, H).withNonlinearity(Nonlinearity.RELU).withLayers(2), Lengths.of(4, 1, 3), 13);
     }
