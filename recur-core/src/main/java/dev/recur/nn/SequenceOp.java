@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * One recurrent layer in one direction over a whole padded batch: a single node on the tape, with a hand-derived
  * backward pass (docs/derivations/lstm.md, gru.md, rnn.md). Rows past a sequence's length are masked: their state
- * is carried unchanged, their outputs stay zero and their gradients pass through untouched. The reverse direction
+ * is carried unchanged, their outputs stay zero and their gradients pass through untouched; lengths may come in any
+ * order, and the products skip the rows after the last running one, so a batch sorted longest first costs what a
+ * packed sequence does (PyTorch's {@code PackedLayer}). The reverse direction
  * runs t = T−1 .. 0, so each sequence starts from its own last valid step.
  * <p>
  * Its outputs are slices of tensors shared by the whole stack: columns of the layer output [T, B, D·P] and one
@@ -23,6 +25,7 @@ final class SequenceOp implements TapeNode {
     private final boolean reverse;
     private final int steps, batch, features, hidden, out, gateRows;
     private final int[] lengths;
+    private final int[] span;               // span[t]: rows 0 .. span[t]−1 hold every sequence still running at t
     private final Variable input;           // [T, B, F], time-major ([B, F] for a cell)
     private final Slot initial, last;      // h0, c0 and h_n, c_n with the slot this layer and direction owns
     private final Variable output;          // [T, B, D·P] or null (a cell); this op owns columns column .. column+P
@@ -56,6 +59,7 @@ final class SequenceOp implements TapeNode {
         this.hidden = config.hiddenSize();
         this.out = config.outputSize();
         this.gateRows = config.cell().gates() * hidden;
+        this.span = spans(lengths, steps);
         boolean lstm = config.cell() == CellType.LSTM, gru = config.cell() == CellType.GRU;
         int tb = steps * batch;
         gates = Mat.of(new float[tb * gateRows], tb, gateRows);
@@ -95,25 +99,27 @@ final class SequenceOp implements TapeNode {
         Mat whhT = weight(w.hh()).t();
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
+            // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
+            int n = span[t];
             Mat hPrev = block(states, entering(t)), hNext = block(states, leaving(t)), g = block(gates, t);
             switch (cell) {
                 case LSTM -> {
                     // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
-                    k.matmulAdd(hPrev, whhT, g);
+                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
                     Mat cPrev = block(cells, entering(t)), cNext = block(cells, leaving(t));
                     Mat m = memory != null ? block(memory, t) : hNext;
                     CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
                     // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                    if (memory != null) k.matmul(m, weight(w.hr()).t(), hNext);
+                    if (memory != null) k.matmul(m.rows(n), weight(w.hr()).t(), hNext.rows(n));
                     CellMath.carry(cPrev, cNext, lengths, t);
                 }
                 case GRU -> {
-                    k.matmul(hPrev, whhT, hiddenGates);
-                    if (w.biasHh() != null) addBias(hiddenGates, w.biasHh());
+                    k.matmul(hPrev.rows(n), whhT, hiddenGates.rows(n));
+                    if (w.biasHh() != null) addBias(hiddenGates.rows(n), w.biasHh());
                     CellMath.gruForward(g, hiddenGates, hPrev, hNext, block(hiddenN, t), lengths, t);
                 }
                 case RNN -> {
-                    k.matmulAdd(hPrev, whhT, g);
+                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
                     CellMath.rnnForward(g, hNext, config.nonlinearity(), lengths, t);
                 }
             }
@@ -142,7 +148,7 @@ final class SequenceOp implements TapeNode {
         Mat wHh = weight(w.hh());
 
         for (int s = steps - 1; s >= 0; s--) {
-            int t = reverse ? steps - 1 - s : s;
+            int t = reverse ? steps - 1 - s : s, n = span[t];
             if (dOutput != null) addRunningRows(block(dOutput, t), dh, t);
             Mat g = block(gates, t), dg = block(dGatesX, t);
             switch (cell) {
@@ -150,7 +156,7 @@ final class SequenceOp implements TapeNode {
                     if (dProj != null) {
                         // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
                         copyRunningRows(dh, block(dProj, t), t);
-                        k.matmul(block(dProj, t), weight(w.hr()), dm);
+                        k.matmul(block(dProj, t).rows(n), weight(w.hr()), dm.rows(n));
                     }
                     CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
                 }
@@ -158,7 +164,7 @@ final class SequenceOp implements TapeNode {
                 case RNN -> CellMath.rnnBackward(block(states, leaving(t)), dh, dg, config.nonlinearity(), lengths, t);
             }
             // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
-            k.matmulAdd(block(dGatesH, t), wHh, dh);
+            k.matmulAdd(block(dGatesH, t).rows(n), wHh, dh.rows(n));
         }
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
@@ -172,6 +178,12 @@ final class SequenceOp implements TapeNode {
         if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
         if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
+    }
+
+    private static int[] spans(int[] lengths, int steps) {
+        int[] span = new int[steps];
+        for (int b = 0; b < lengths.length; b++) for (int t = 0; t < lengths[b]; t++) span[t] = b + 1;
+        return span;
     }
 
     private int first() {
