@@ -68,11 +68,16 @@ public final class Tape {
         try {
             for (int i = tape.nodes.size() - 1; i >= 0; i--) {
                 TapeNode node = tape.nodes.get(i);
-                if (node.output().grad() != null) node.backward();
+                if (receivedGradient(node)) node.backward();
             }
         } finally {
             tape.nodes.clear();
         }
+    }
+
+    private static boolean receivedGradient(TapeNode node) {
+        for (Variable v : node.outputs()) if (v.grad() != null) return true;
+        return false;
     }
 
     /** A scope in which nothing is recorded; close it to record again. */

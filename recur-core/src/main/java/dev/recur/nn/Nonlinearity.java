@@ -1,0 +1,7 @@
+package dev.recur.nn;
+
+/** The activation of an Elman RNN, as PyTorch's {@code nonlinearity='tanh'|'relu'}. */
+public enum Nonlinearity {
+    TANH,
+    RELU
+}

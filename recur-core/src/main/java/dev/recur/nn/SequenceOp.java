@@ -1,0 +1,261 @@
+package dev.recur.nn;
+
+import dev.recur.autograd.TapeNode;
+import dev.recur.autograd.Variable;
+import dev.recur.kernel.Kernels;
+import dev.recur.kernel.Mat;
+import dev.recur.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One recurrent layer in one direction over a whole padded batch: a single node on the tape, with a hand-derived
+ * backward pass (docs/derivations/lstm.md, gru.md, rnn.md). Rows past a sequence's length are masked: their state
+ * is carried unchanged, their outputs stay zero and their gradients pass through untouched; lengths may come in any
+ * order, and the products skip the rows after the last running one, so a batch sorted longest first costs what a
+ * packed sequence does (PyTorch's {@code PackedLayer}). The reverse direction
+ * runs t = T−1 .. 0, so each sequence starts from its own last valid step.
+ * <p>
+ * Its outputs are slices of tensors shared by the whole stack: columns of the layer output [T, B, D·P] and one
+ * [B, ·] slot of h_n [L·D, B, P] and c_n [L·D, B, H]; it reads the same slot of h0 and c0.
+ */
+final class SequenceOp implements TapeNode {
+    private final RecurrentConfig config;
+    private final LayerWeights w;
+    private final boolean reverse;
+    private final int steps, batch, features, hidden, out, gateRows;
+    private final int[] lengths;
+    private final int[] span;               // span[t]: rows 0 .. span[t]−1 hold every sequence still running at t
+    private final Variable input;           // [T, B, F], time-major ([B, F] for a cell)
+    private final Slot initial, last;      // h0, c0 and h_n, c_n with the slot this layer and direction owns
+    private final Variable output;          // [T, B, D·P] or null (a cell); this op owns columns column .. column+P
+    private final int column;
+
+    // Saved by forward for backward, indexed by time; sized once per call.
+    private final Mat gates;     // [T·B, G]      activated gates (LSTM i, f, g, o; GRU r, z, n; RNN pre-activation)
+    private final Mat hiddenN;   // [T·B, H]      GRU: W_hn h + b_hn, which the reset gate multiplied
+    private final Mat states;    // [(T+1)·B, P]  h entering step t is row block t (forward) or t+1 (reverse)
+    private final Mat cells;     // [(T+1)·B, H]  LSTM: c, laid out as states
+    private final Mat memory;    // [T·B, H]      LSTM with projection: o ⊙ tanh(c) before W_hr
+
+    /** State tensors [L·D, B, ·] (or [B, ·] for a cell) and the [B, ·] block this op reads or writes. */
+    record Slot(Variable h, Variable c, int index) {}
+
+    /** {@code input} holds T·B rows of F features, time-major; B is the number of lengths. */
+    SequenceOp(RecurrentConfig config, LayerWeights w, Direction direction, Variable input, int steps, int[] lengths,
+               Slot initial, Slot last, Variable output, int column) {
+        this.config = config;
+        this.w = w;
+        this.reverse = direction == Direction.REVERSE;
+        this.input = input;
+        this.lengths = lengths;
+        this.initial = initial;
+        this.last = last;
+        this.output = output;
+        this.column = column;
+        this.steps = steps;
+        this.batch = lengths.length;
+        this.features = input.value().dim(-1);
+        this.hidden = config.hiddenSize();
+        this.out = config.outputSize();
+        this.gateRows = config.cell().gates() * hidden;
+        this.span = spans(lengths, steps);
+        boolean lstm = config.cell() == CellType.LSTM, gru = config.cell() == CellType.GRU;
+        int tb = steps * batch;
+        gates = Mat.of(new float[tb * gateRows], tb, gateRows);
+        hiddenN = gru ? Mat.of(new float[tb * hidden], tb, hidden) : null;
+        states = Mat.of(new float[(tb + batch) * out], tb + batch, out);
+        cells = lstm ? Mat.of(new float[(tb + batch) * hidden], tb + batch, hidden) : null;
+        memory = lstm && config.projSize() > 0 ? Mat.of(new float[tb * hidden], tb, hidden) : null;
+    }
+
+    @Override
+    public Variable output() {
+        return output != null ? output : last.h();
+    }
+
+    @Override
+    public List<Variable> outputs() {
+        var all = new ArrayList<Variable>(3);
+        if (output != null) all.add(output);
+        all.add(last.h());
+        if (last.c() != null) all.add(last.c());
+        return all;
+    }
+
+    /** Runs the layer, writing its output columns and its h_n, c_n slot. */
+    void forward() {
+        Kernels k = Kernels.get();
+        CellType cell = config.cell();
+        // Every step's input projection at once: [T·B, F] · [F, G], plus b_ih (and b_hh, except for the GRU).
+        k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
+        // b_hh stays separate for the GRU because its reset gate multiplies W_hn h + b_hn.
+        if (w.biasIh() != null) addBias(gates, w.biasIh());
+        if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
+        if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
+        if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
+
+        Mat hiddenGates = cell == CellType.GRU ? Mat.of(new float[batch * gateRows], batch, gateRows) : null;
+        Mat whhT = weight(w.hh()).t();
+        for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
+            int n = span[t];
+            Mat hPrev = block(states, entering(t)), hNext = block(states, leaving(t)), g = block(gates, t);
+            switch (cell) {
+                case LSTM -> {
+                    // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
+                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    Mat cPrev = block(cells, entering(t)), cNext = block(cells, leaving(t));
+                    Mat m = memory != null ? block(memory, t) : hNext;
+                    CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
+                    // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
+                    if (memory != null) k.matmul(m.rows(n), weight(w.hr()).t(), hNext.rows(n));
+                    CellMath.carry(cPrev, cNext, lengths, t);
+                }
+                case GRU -> {
+                    k.matmul(hPrev.rows(n), whhT, hiddenGates.rows(n));
+                    if (w.biasHh() != null) addBias(hiddenGates.rows(n), w.biasHh());
+                    CellMath.gruForward(g, hiddenGates, hPrev, hNext, block(hiddenN, t), lengths, t);
+                }
+                case RNN -> {
+                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    CellMath.rnnForward(g, hNext, config.nonlinearity(), lengths, t);
+                }
+            }
+            CellMath.carry(hPrev, hNext, lengths, t);
+            if (output != null) writeOutput(hNext, t);
+        }
+        copy(block(states, leaving(last())), slot(last.h(), last.index()));
+        if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
+    }
+
+    @Override
+    public void backward() {
+        Kernels k = Kernels.get();
+        CellType cell = config.cell();
+        int tb = steps * batch;
+        Mat dGatesX = Mat.of(new float[tb * gateRows], tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
+        Mat dGatesH = cell == CellType.GRU ? Mat.of(new float[tb * gateRows], tb, gateRows) : dGatesX;
+        Mat dh = Mat.of(new float[batch * out], batch, out);            // carried from step t+1 into step t
+        Mat dc = cells != null ? Mat.of(new float[batch * hidden], batch, hidden) : null;
+        Mat dProj = memory != null ? Mat.of(new float[tb * out], tb, out) : null;   // dh at each step, for W_hr
+        Mat dm = memory != null ? Mat.of(new float[batch * hidden], batch, hidden) : dh;
+        if (last.h().grad() != null) copy(slot(last.h().grad(), last.index()), dh);
+        if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
+        Mat dOutput = output != null && output.grad() != null
+                ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
+        Mat wHh = weight(w.hh());
+
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = reverse ? steps - 1 - s : s, n = span[t];
+            if (dOutput != null) addRunningRows(block(dOutput, t), dh, t);
+            Mat g = block(gates, t), dg = block(dGatesX, t);
+            switch (cell) {
+                case LSTM -> {
+                    if (dProj != null) {
+                        // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
+                        copyRunningRows(dh, block(dProj, t), t);
+                        k.matmul(block(dProj, t).rows(n), weight(w.hr()), dm.rows(n));
+                    }
+                    CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
+                }
+                case GRU -> CellMath.gruBackward(g, block(hiddenN, t), block(states, entering(t)), dh, dg, block(dGatesH, t), lengths, t);
+                case RNN -> CellMath.rnnBackward(block(states, leaving(t)), dh, dg, config.nonlinearity(), lengths, t);
+            }
+            // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
+            k.matmulAdd(block(dGatesH, t).rows(n), wHh, dh.rows(n));
+        }
+        if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
+        if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
+
+        // Weight and input gradients: a few large products after the loop, accumulated into .grad.
+        Mat x = Mat.of(input.value(), tb, features);
+        Mat hPrevAll = reverse ? states.rows(batch, tb + batch) : states.rows(0, tb);   // h entering every step, by time
+        if (w.ih().requiresGrad()) k.matmulAdd(dGatesX.t(), x, gradient(w.ih()));            // [G, T·B] · [T·B, F]
+        if (w.hh().requiresGrad()) k.matmulAdd(dGatesH.t(), hPrevAll, gradient(w.hh()));     // [G, T·B] · [T·B, P]
+        if (w.biasIh() != null && w.biasIh().requiresGrad()) sumRows(dGatesX, w.biasIh());
+        if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
+        if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
+        if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
+    }
+
+    private static int[] spans(int[] lengths, int steps) {
+        int[] span = new int[steps];
+        for (int b = 0; b < lengths.length; b++) for (int t = 0; t < lengths[b]; t++) span[t] = b + 1;
+        return span;
+    }
+
+    private int first() {
+        return reverse ? steps - 1 : 0;
+    }
+
+    private int last() {
+        return reverse ? 0 : steps - 1;
+    }
+
+    /** The row block of the state entering step t. */
+    private int entering(int t) {
+        return reverse ? t + 1 : t;
+    }
+
+    private int leaving(int t) {
+        return reverse ? t : t + 1;
+    }
+
+    private Mat block(Mat m, int t) {
+        return m.rows(t * batch, (t + 1) * batch);
+    }
+
+    private Mat slot(Variable v, int index) {
+        return slot(v.value(), index);
+    }
+
+    private Mat slot(Tensor t, int index) {
+        return Mat.of(t).rows(index * batch, (index + 1) * batch);
+    }
+
+    private void writeOutput(Mat hNext, int t) {
+        Mat y = block(Mat.of(output.value(), steps * batch, output.value().dim(2)).cols(column, column + out), t);
+        copyRunningRows(hNext, y, t);
+    }
+
+    private void copyRunningRows(Mat from, Mat to, int t) {
+        for (int b = 0; b < batch; b++) {
+            if (t >= lengths[b]) continue;
+            System.arraycopy(from.data(), from.index(b, 0), to.data(), to.index(b, 0), from.cols());
+        }
+    }
+
+    private void addRunningRows(Mat from, Mat to, int t) {
+        for (int b = 0; b < batch; b++) {
+            if (t >= lengths[b]) continue;
+            for (int j = 0; j < from.cols(); j++) to.set(b, j, to.get(b, j) + from.get(b, j));
+        }
+    }
+
+    private static void copy(Mat from, Mat to) {
+        for (int r = 0; r < from.rows(); r++) System.arraycopy(from.data(), from.index(r, 0), to.data(), to.index(r, 0), from.cols());
+    }
+
+    private static void addInto(Mat from, Mat to) {
+        for (int r = 0; r < from.rows(); r++) for (int j = 0; j < from.cols(); j++) to.set(r, j, to.get(r, j) + from.get(r, j));
+    }
+
+    private static Mat weight(Variable v) {
+        return Mat.of(v.value());
+    }
+
+    private static Mat gradient(Variable v) {
+        return Mat.of(v.gradBuffer());
+    }
+
+    private static void addBias(Mat m, Variable bias) {
+        CellMath.addRow(m, bias.value().data(), bias.value().offset());
+    }
+
+    private static void sumRows(Mat m, Variable bias) {
+        Tensor g = bias.gradBuffer();
+        CellMath.sumRowsAdd(m, g.data(), g.offset());
+    }
+}
