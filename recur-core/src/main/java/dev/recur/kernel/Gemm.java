@@ -98,24 +98,41 @@ final class Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        store(c00, c01, c, cIndex, beta);
-        store(c10, c11, c, cIndex + ldc, beta);
-        store(c20, c21, c, cIndex + 2 * ldc, beta);
-        store(c30, c31, c, cIndex + 3 * ldc, beta);
-        store(c40, c41, c, cIndex + 4 * ldc, beta);
-        store(c50, c51, c, cIndex + 5 * ldc, beta);
-        store(c60, c61, c, cIndex + 6 * ldc, beta);
-        store(c70, c71, c, cIndex + 7 * ldc, beta);
-    }
-
-    /** One row of a tile: c[i .. i + NR) = (v0, v1) + β·c, ignoring the old values when β = 0. */
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int i, float beta) {
         if (beta != 0f) {
-            v0 = FloatVector.fromArray(S, c, i).mul(beta).add(v0);
-            v1 = FloatVector.fromArray(S, c, i + L).mul(beta).add(v1);
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cIndex).fma(vb, c00);
+            c01 = FloatVector.fromArray(S, c, cIndex + L).fma(vb, c01);
+            c10 = FloatVector.fromArray(S, c, cIndex + ldc).fma(vb, c10);
+            c11 = FloatVector.fromArray(S, c, cIndex + ldc + L).fma(vb, c11);
+            c20 = FloatVector.fromArray(S, c, cIndex + 2 * ldc).fma(vb, c20);
+            c21 = FloatVector.fromArray(S, c, cIndex + 2 * ldc + L).fma(vb, c21);
+            c30 = FloatVector.fromArray(S, c, cIndex + 3 * ldc).fma(vb, c30);
+            c31 = FloatVector.fromArray(S, c, cIndex + 3 * ldc + L).fma(vb, c31);
+            c40 = FloatVector.fromArray(S, c, cIndex + 4 * ldc).fma(vb, c40);
+            c41 = FloatVector.fromArray(S, c, cIndex + 4 * ldc + L).fma(vb, c41);
+            c50 = FloatVector.fromArray(S, c, cIndex + 5 * ldc).fma(vb, c50);
+            c51 = FloatVector.fromArray(S, c, cIndex + 5 * ldc + L).fma(vb, c51);
+            c60 = FloatVector.fromArray(S, c, cIndex + 6 * ldc).fma(vb, c60);
+            c61 = FloatVector.fromArray(S, c, cIndex + 6 * ldc + L).fma(vb, c61);
+            c70 = FloatVector.fromArray(S, c, cIndex + 7 * ldc).fma(vb, c70);
+            c71 = FloatVector.fromArray(S, c, cIndex + 7 * ldc + L).fma(vb, c71);
         }
-        v0.intoArray(c, i);
-        v1.intoArray(c, i + L);
+        c00.intoArray(c, cIndex);
+        c01.intoArray(c, cIndex + L);
+        c10.intoArray(c, cIndex + ldc);
+        c11.intoArray(c, cIndex + ldc + L);
+        c20.intoArray(c, cIndex + 2 * ldc);
+        c21.intoArray(c, cIndex + 2 * ldc + L);
+        c30.intoArray(c, cIndex + 3 * ldc);
+        c31.intoArray(c, cIndex + 3 * ldc + L);
+        c40.intoArray(c, cIndex + 4 * ldc);
+        c41.intoArray(c, cIndex + 4 * ldc + L);
+        c50.intoArray(c, cIndex + 5 * ldc);
+        c51.intoArray(c, cIndex + 5 * ldc + L);
+        c60.intoArray(c, cIndex + 6 * ldc);
+        c61.intoArray(c, cIndex + 6 * ldc + L);
+        c70.intoArray(c, cIndex + 7 * ldc);
+        c71.intoArray(c, cIndex + 7 * ldc + L);
     }
 
     /** Copies the top-left [mr, nr] of a scratch tile into C, adding β·C. */
