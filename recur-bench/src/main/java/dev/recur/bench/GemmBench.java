@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code recur bench gemm}: GFLOP/s (2·M·N·K / time) of C = A·B, A [M, K], B [K, N], for the chosen kernels
- * against the scalar reference. Each shape and thread count is warmed up for about half a second, then timed
+ * against the scalar reference. Each shape and thread count is warmed up for two seconds (the Vector API is
+ * slow until C2 has compiled the loops), then timed
  * {@code --repeat} times; a time is the mean over enough calls to last at least 20 ms.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
                 "  recur bench gemm --threads 1,2 --shapes 1024x1024x1024,1x512x2048 --repeat 7 --json gemm.json",
                 "  recur bench gemm --no-scalar                 every default shape, vector kernels only"})
 final class GemmBench implements Callable<Integer> {
-    private static final long SAMPLE_NANOS = 20_000_000L, WARMUP_NANOS = 500_000_000L;
+    private static final long SAMPLE_NANOS = 20_000_000L, WARMUP_NANOS = 2_000_000_000L;
 
     @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,2",
             description = "Thread counts to measure (default: ${DEFAULT-VALUE}).")
