@@ -31,6 +31,36 @@ public interface Kernels {
         gemm(1f, a, b, 1f, c);
     }
 
+    /**
+     * y[yOffset + i] = σ(x[xOffset + i]) = 1 / (1 + e^−x) for i in [0, length); x and y may be the same range.
+     *
+     * @param x not modified (unless it is y)
+     * @param y modified
+     */
+    void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length);
+
+    /** y[yOffset + i] = tanh(x[xOffset + i]) for i in [0, length); x and y may be the same range. */
+    void tanh(float[] x, int xOffset, float[] y, int yOffset, int length);
+
+    /** y[yOffset + i] = e^x[xOffset + i] for i in [0, length); x and y may be the same range. */
+    void exp(float[] x, int xOffset, float[] y, int yOffset, int length);
+
+    /**
+     * m[i, j] += v[vOffset + j] for every row i: a bias added to every row of a batch.
+     *
+     * @param m modified
+     * @param v not modified; holds m.cols() values from vOffset
+     */
+    void addRowVector(Mat m, float[] v, int vOffset);
+
+    /**
+     * sums[sumsOffset + j] += Σ_i m[i, j]: column sums accumulated, as a bias gradient is.
+     *
+     * @param m    not modified
+     * @param sums modified; holds m.cols() values from sumsOffset
+     */
+    void sumRowsAdd(Mat m, float[] sums, int sumsOffset);
+
     /** A short name for logs and benchmark tables, e.g. "vector (AVX-512, 16 lanes)". */
     String name();
 

@@ -18,6 +18,35 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        for (int i = 0; i < length; i++) y[yOffset + i] = (float) (1 / (1 + Math.exp(-x[xOffset + i])));
+    }
+
+    @Override
+    public void tanh(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        for (int i = 0; i < length; i++) y[yOffset + i] = (float) Math.tanh(x[xOffset + i]);
+    }
+
+    @Override
+    public void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        for (int i = 0; i < length; i++) y[yOffset + i] = (float) Math.exp(x[xOffset + i]);
+    }
+
+    @Override
+    public void addRowVector(Mat m, float[] v, int vOffset) {
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 0; j < m.cols(); j++) m.set(i, j, m.get(i, j) + v[vOffset + j]);
+        }
+    }
+
+    @Override
+    public void sumRowsAdd(Mat m, float[] sums, int sumsOffset) {
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 0; j < m.cols(); j++) sums[sumsOffset + j] += m.get(i, j);
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -1,0 +1,305 @@
+package dev.recur.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-threaded sgemm on the Vector API: C = α·op(A)·op(B) + β·C for one block of C, called by
+ * {@link VectorKernels} once per task.
+ * <pre>
+ * for jc in n by NC:                    op(B)[pc.., jc..] packed into panels [KC, NR]     (L2)
+ *   for pc in k by KC:                  β applies on the first pass over k only
+ *     for ir in m by MR:                α·op(A)[ir.., pc..] packed into a panel [KC, MR]  (L1)
+ *       for jr in nc by NR:             tile C[MR, NR] += panel A · panel B, in registers
+ * </pre>
+ * Panels are zero-padded, so the micro-kernel always computes a whole tile; a tile that sticks out of C is
+ * computed into a scratch tile and copied. Buffers are per thread and allocated once.
+ */
+final class Gemm {
+    private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
+    private static final int L = S.length();
+    /** Register tile: MR rows by NR = 2 vectors; 16 accumulators out of AVX-512's 32 registers. */
+    static final int MR = 8, NR = 2 * L;
+    /** Cache blocks: a [KC, NC] panel of B is 512 KiB and stays in L2. */
+    static final int KC = 256, NC = 512;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Gemm() {}
+
+    private static final class Buffers {
+        final float[] a = new float[KC * MR];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+        float[] row = new float[0];
+    }
+
+    /** C = α·A·B + β·C on the calling thread; m, n, k ≥ 1. */
+    static void serial(float alpha, Mat a, Mat b, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int m = c.rows(), n = c.cols(), k = a.cols();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                packB(b, pc, kc, jc, nc, buf.b);
+                for (int ir = 0; ir < m; ir += MR) {
+                    int mr = Math.min(MR, m - ir);
+                    packA(alpha, a, ir, mr, pc, kc, buf.a);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int cIndex = c.offset() + ir * c.stride() + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            kernel(buf.a, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
+                        } else {
+                            kernel(buf.a, buf.b, jr * kc, kc, buf.tile, 0, NR, 0f);
+                            merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: C[MR, NR] at {@code c[cIndex]} (rows {@code ldc} apart) = A panel · B panel + β·C, with
+     * the A panel [kc, MR] at {@code a[0]} and the B panel [kc, NR] at {@code b[bIndex]}.
+     */
+    private static void kernel(float[] a, float[] b, int bIndex, int kc, float[] c, int cIndex, int ldc, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ai = p * MR, bi = bIndex + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (beta != 0f) {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cIndex).fma(vb, c00);
+            c01 = FloatVector.fromArray(S, c, cIndex + L).fma(vb, c01);
+            c10 = FloatVector.fromArray(S, c, cIndex + ldc).fma(vb, c10);
+            c11 = FloatVector.fromArray(S, c, cIndex + ldc + L).fma(vb, c11);
+            c20 = FloatVector.fromArray(S, c, cIndex + 2 * ldc).fma(vb, c20);
+            c21 = FloatVector.fromArray(S, c, cIndex + 2 * ldc + L).fma(vb, c21);
+            c30 = FloatVector.fromArray(S, c, cIndex + 3 * ldc).fma(vb, c30);
+            c31 = FloatVector.fromArray(S, c, cIndex + 3 * ldc + L).fma(vb, c31);
+            c40 = FloatVector.fromArray(S, c, cIndex + 4 * ldc).fma(vb, c40);
+            c41 = FloatVector.fromArray(S, c, cIndex + 4 * ldc + L).fma(vb, c41);
+            c50 = FloatVector.fromArray(S, c, cIndex + 5 * ldc).fma(vb, c50);
+            c51 = FloatVector.fromArray(S, c, cIndex + 5 * ldc + L).fma(vb, c51);
+            c60 = FloatVector.fromArray(S, c, cIndex + 6 * ldc).fma(vb, c60);
+            c61 = FloatVector.fromArray(S, c, cIndex + 6 * ldc + L).fma(vb, c61);
+            c70 = FloatVector.fromArray(S, c, cIndex + 7 * ldc).fma(vb, c70);
+            c71 = FloatVector.fromArray(S, c, cIndex + 7 * ldc + L).fma(vb, c71);
+        }
+        c00.intoArray(c, cIndex);
+        c01.intoArray(c, cIndex + L);
+        c10.intoArray(c, cIndex + ldc);
+        c11.intoArray(c, cIndex + ldc + L);
+        c20.intoArray(c, cIndex + 2 * ldc);
+        c21.intoArray(c, cIndex + 2 * ldc + L);
+        c30.intoArray(c, cIndex + 3 * ldc);
+        c31.intoArray(c, cIndex + 3 * ldc + L);
+        c40.intoArray(c, cIndex + 4 * ldc);
+        c41.intoArray(c, cIndex + 4 * ldc + L);
+        c50.intoArray(c, cIndex + 5 * ldc);
+        c51.intoArray(c, cIndex + 5 * ldc + L);
+        c60.intoArray(c, cIndex + 6 * ldc);
+        c61.intoArray(c, cIndex + 6 * ldc + L);
+        c70.intoArray(c, cIndex + 7 * ldc);
+        c71.intoArray(c, cIndex + 7 * ldc + L);
+    }
+
+    /** Copies the top-left [mr, nr] of a scratch tile into C, adding β·C. */
+    private static void merge(float[] tile, int mr, int nr, float[] c, int cIndex, int ldc, float beta) {
+        for (int i = 0; i < mr; i++) {
+            int row = cIndex + i * ldc;
+            for (int j = 0; j < nr; j++) {
+                c[row + j] = beta == 0f ? tile[i * NR + j] : tile[i * NR + j] + beta * c[row + j];
+            }
+        }
+    }
+
+    /** Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels [kc, NR], panel q at q·kc·NR, zero-padded. */
+    private static void packB(Mat b, int pc, int kc, int jc, int nc, float[] dst) {
+        float[] src = b.data();
+        int stride = b.stride();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int panel = jr * kc;
+            if (!b.transposed() && nr == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int from = b.offset() + (pc + p) * stride + jc + jr;
+                    FloatVector.fromArray(S, src, from).intoArray(dst, panel + p * NR);
+                    FloatVector.fromArray(S, src, from + L).intoArray(dst, panel + p * NR + L);
+                }
+            } else if (!b.transposed()) {
+                for (int p = 0; p < kc; p++) {
+                    int from = b.offset() + (pc + p) * stride + jc + jr, to = panel + p * NR;
+                    for (int j = 0; j < NR; j++) dst[to + j] = j < nr ? src[from + j] : 0f;
+                }
+            } else {
+                // B(p, j) = src[offset + j·stride + p]: read each stored row along p, write one column of the panel.
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int from = b.offset() + (jc + jr + j) * stride + pc;
+                        for (int p = 0; p < kc; p++) dst[panel + p * NR + j] = src[from + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[panel + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs α·op(A)[ir .. ir+mr, pc .. pc+kc] into a panel [kc, MR], zero-padded. */
+    private static void packA(float alpha, Mat a, int ir, int mr, int pc, int kc, float[] dst) {
+        float[] src = a.data();
+        int stride = a.stride();
+        if (a.transposed()) {
+            // A(i, p) = src[offset + p·stride + i]: the MR values of one p are contiguous.
+            for (int p = 0; p < kc; p++) {
+                int from = a.offset() + (pc + p) * stride + ir;
+                for (int i = 0; i < MR; i++) dst[p * MR + i] = i < mr ? alpha * src[from + i] : 0f;
+            }
+        } else {
+            for (int i = 0; i < MR; i++) {
+                if (i < mr) {
+                    int from = a.offset() + (ir + i) * stride + pc;
+                    for (int p = 0; p < kc; p++) dst[p * MR + i] = alpha * src[from + p];
+                } else {
+                    for (int p = 0; p < kc; p++) dst[p * MR + i] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * C[1, n] = α·A[1, k]·op(B) + β·C: reads B once, unpacked. α·A is copied to a contiguous row first. With B
+     * untransposed, C accumulates four rows of B at a time (C stays in L1); transposed, each element of C is a dot
+     * product of A with a stored row of B, four at a time.
+     */
+    static void gemv(float alpha, Mat a, Mat b, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int n = c.cols(), k = a.cols();
+        if (buf.row.length < k) buf.row = new float[k];
+        float[] x = buf.row;
+        for (int p = 0; p < k; p++) x[p] = alpha * a.get(0, p);
+        if (b.transposed()) {
+            gemvDots(x, k, b, beta, c);
+        } else {
+            gemvRows(x, k, b, beta, c);
+        }
+    }
+
+    private static void gemvRows(float[] x, int k, Mat b, float beta, Mat c) {
+        float[] y = c.data(), w = b.data();
+        int n = c.cols(), yi = c.offset(), bound = S.loopBound(n);
+        for (int j = 0; j < n; j++) y[yi + j] = beta == 0f ? 0f : beta * y[yi + j];
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            int r0 = b.offset() + p * b.stride(), r1 = r0 + b.stride(), r2 = r1 + b.stride(), r3 = r2 + b.stride();
+            FloatVector x0 = FloatVector.broadcast(S, x[p]), x1 = FloatVector.broadcast(S, x[p + 1]);
+            FloatVector x2 = FloatVector.broadcast(S, x[p + 2]), x3 = FloatVector.broadcast(S, x[p + 3]);
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector v = FloatVector.fromArray(S, y, yi + j);
+                v = FloatVector.fromArray(S, w, r0 + j).fma(x0, v);
+                v = FloatVector.fromArray(S, w, r1 + j).fma(x1, v);
+                v = FloatVector.fromArray(S, w, r2 + j).fma(x2, v);
+                v = FloatVector.fromArray(S, w, r3 + j).fma(x3, v);
+                v.intoArray(y, yi + j);
+            }
+            for (; j < n; j++) {
+                y[yi + j] += x[p] * w[r0 + j] + x[p + 1] * w[r1 + j] + x[p + 2] * w[r2 + j] + x[p + 3] * w[r3 + j];
+            }
+        }
+        for (; p < k; p++) {
+            int r = b.offset() + p * b.stride();
+            FloatVector xp = FloatVector.broadcast(S, x[p]);
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, w, r + j).fma(xp, FloatVector.fromArray(S, y, yi + j)).intoArray(y, yi + j);
+            }
+            for (; j < n; j++) y[yi + j] += x[p] * w[r + j];
+        }
+    }
+
+    private static void gemvDots(float[] x, int k, Mat b, float beta, Mat c) {
+        float[] w = b.data();
+        int n = c.cols(), bound = S.loopBound(k);
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int r0 = b.offset() + j * b.stride(), r1 = r0 + b.stride(), r2 = r1 + b.stride(), r3 = r2 + b.stride();
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int p = 0;
+            for (; p < bound; p += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, p);
+                s0 = FloatVector.fromArray(S, w, r0 + p).fma(xv, s0);
+                s1 = FloatVector.fromArray(S, w, r1 + p).fma(xv, s1);
+                s2 = FloatVector.fromArray(S, w, r2 + p).fma(xv, s2);
+                s3 = FloatVector.fromArray(S, w, r3 + p).fma(xv, s3);
+            }
+            float d0 = s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            float d1 = s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            float d2 = s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            float d3 = s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            for (; p < k; p++) {
+                d0 += x[p] * w[r0 + p];
+                d1 += x[p] * w[r1 + p];
+                d2 += x[p] * w[r2 + p];
+                d3 += x[p] * w[r3 + p];
+            }
+            put(c, j, d0, beta);
+            put(c, j + 1, d1, beta);
+            put(c, j + 2, d2, beta);
+            put(c, j + 3, d3, beta);
+        }
+        for (; j < n; j++) {
+            int r = b.offset() + j * b.stride();
+            FloatVector s = FloatVector.zero(S);
+            int p = 0;
+            for (; p < bound; p += L) s = FloatVector.fromArray(S, w, r + p).fma(FloatVector.fromArray(S, x, p), s);
+            float d = s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            for (; p < k; p++) d += x[p] * w[r + p];
+            put(c, j, d, beta);
+        }
+    }
+
+    private static void put(Mat c, int j, float value, float beta) {
+        int i = c.offset() + j;
+        c.data()[i] = beta == 0f ? value : value + beta * c.data()[i];
+    }
+
+    /** C = β·C, and C = 0 when β = 0 whatever C held. */
+    static void scale(float beta, Mat c) {
+        for (int i = 0; i < c.rows(); i++) {
+            for (int j = 0; j < c.cols(); j++) c.set(i, j, beta == 0f ? 0f : beta * c.get(i, j));
+        }
+    }
+}

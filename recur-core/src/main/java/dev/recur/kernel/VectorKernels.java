@@ -1,0 +1,96 @@
+package dev.recur.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels on the Vector API, with the preferred species (16 lanes with AVX-512, 8 with AVX2), split over
+ * {@link Parallel}'s pool. Loaded by {@link Selection} through reflection, so nothing else links to
+ * {@code jdk.incubator.vector}.
+ * <p>
+ * gemm follows Goto and van de Geijn's layered loops: a [KC, NC] block of op(B) is packed into panels NR = 2·L
+ * columns wide; for each MR rows of op(A), an [MR, KC] panel is packed (times α) and the micro-kernel
+ * ({@link Gemm}) keeps the MR × NR tile of C in registers while it runs over KC. One row of A (m = 1, a
+ * recurrent step with batch 1) is bandwidth-bound and takes an unpacked matrix-vector path. Elementwise
+ * functions are in {@link Activations}.
+ */
+final class VectorKernels implements Kernels {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** Products with fewer multiply-adds than this run on the caller's thread. */
+    private static final long PARALLEL_WORK = 1L << 19;
+
+    public VectorKernels() {}
+
+    @Override
+    public void gemm(float alpha, Mat a, Mat b, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        int m = c.rows(), n = c.cols(), k = a.cols();
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            Gemm.scale(beta, c);
+            return;
+        }
+        int tasks = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.threads();
+        if (m == 1) {
+            // C[1, n]: each task takes a run of columns, a multiple of the vector length.
+            int step = roundUp(ceilDiv(n, tasks), SPECIES.length());
+            Parallel.forEach(ceilDiv(n, step), t -> {
+                int from = t * step, to = Math.min(n, from + step);
+                Gemm.gemv(alpha, a, b.cols(from, to), beta, c.cols(from, to));
+            });
+        } else if (n >= m) {
+            int step = roundUp(ceilDiv(n, tasks), Gemm.NR);
+            Parallel.forEach(ceilDiv(n, step), t -> {
+                int from = t * step, to = Math.min(n, from + step);
+                Gemm.serial(alpha, a, b.cols(from, to), beta, c.cols(from, to));
+            });
+        } else {
+            int step = roundUp(ceilDiv(m, tasks), Gemm.MR);
+            Parallel.forEach(ceilDiv(m, step), t -> {
+                int from = t * step, to = Math.min(m, from + step);
+                Gemm.serial(alpha, a.rows(from, to), b, beta, c.rows(from, to));
+            });
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        Activations.sigmoid(x, xOffset, y, yOffset, length);
+    }
+
+    @Override
+    public void tanh(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        Activations.tanh(x, xOffset, y, yOffset, length);
+    }
+
+    @Override
+    public void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        Activations.exp(x, xOffset, y, yOffset, length);
+    }
+
+    @Override
+    public void addRowVector(Mat m, float[] v, int vOffset) {
+        Activations.addRowVector(m, v, vOffset);
+    }
+
+    @Override
+    public void sumRowsAdd(Mat m, float[] sums, int sumsOffset) {
+        Activations.sumRowsAdd(m, sums, sumsOffset);
+    }
+
+    @Override
+    public String name() {
+        int bits = SPECIES.vectorBitSize();
+        String isa = bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : bits + "-bit";
+        return "vector (" + isa + ", " + SPECIES.length() + " lanes)";
+    }
+
+    static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    static int roundUp(int x, int multiple) {
+        return ceilDiv(x, multiple) * multiple;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.recur.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** VectorKernels against the scalar oracle: every small shape, every transpose, strided views, odd sizes. */
+class VectorKernelsTest {
+    private static final Kernels SCALAR = new ScalarKernels();
+    private static final Kernels VECTOR = new VectorKernels();
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, 1f}, {-1.5f, 0.25f}};
+    private static final int THREADS = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(THREADS);
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void everySmallShapeAndTransposeMatchesScalar(int threads) {
+        Parallel.setThreads(threads);
+        var rng = new SplittableRandom(threads);
+        for (int m = 0; m <= 9; m++) {
+            for (int n = 0; n <= 9; n++) {
+                for (int k = 0; k <= 9; k++) {
+                    for (int transposes = 0; transposes < 4; transposes++) {
+                        for (float[] ab : ALPHA_BETA) check(rng, m, n, k, transposes, ab[0], ab[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void oddSizesMatchScalar(int threads) {
+        Parallel.setThreads(threads);
+        var rng = new SplittableRandom(10 + threads);
+        int[][] shapes = {{1023, 17, 255}, {1023, 255, 17}, {17, 1023, 255}, {17, 255, 1023}, {255, 1023, 17},
+                {255, 17, 1023}, {1, 2047, 513}, {1, 33, 1000}, {3, 515, 300}, {9, 100, 17}};
+        for (int[] s : shapes) {
+            for (int transposes = 0; transposes < 4; transposes++) check(rng, s[0], s[1], s[2], transposes, 1f, 0f);
+            check(rng, s[0], s[1], s[2], rng.nextInt(4), -0.75f, 0.5f);
+        }
+        check(rng, 255, 255, 255, 0, 1f, 1f);
+    }
+
+    @Test
+    void handComputedProduct() {
+        // [1 2 3; 4 5 6] · [7 8; 9 10; 11 12] = [58 64; 139 154]; then C = 2·AB − C with C = 1.
+        var a = Mat.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        var b = Mat.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+        var c = Mat.of(new float[] {1, 1, 1, 1}, 2, 2);
+        VECTOR.gemm(2f, a, b, -1f, c);
+        assertThat(c.data()).containsExactly(115, 127, 277, 307);
+        VECTOR.matmul(b.t(), a.t(), c);
+        assertThat(c.data()).containsExactly(58, 139, 64, 154);
+    }
+
+    @Test
+    void activationsMatchMath() {
+        var rng = new SplittableRandom(3);
+        int n = 1000;
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble(-1, 1) * (i % 3 == 0 ? 30 : 4));
+        x[5] = 0f;
+        x[6] = -0f;
+        x[7] = 1e-8f;
+        x[8] = -95f;
+        x[9] = 90f;
+        x[10] = 1e-3f;
+        for (String f : new String[] {"sigmoid", "tanh", "exp"}) {
+            float[] want = new float[x.length + 2], got = new float[x.length + 2];
+            apply(SCALAR, f, x, want);
+            apply(VECTOR, f, x, got);
+            for (int i = 0; i < want.length; i++) {
+                double tol = 2e-7 + 1e-6 * Math.abs(want[i]);
+                if (f.equals("exp")) tol = 1e-30 + 1e-6 * Math.abs(want[i]);
+                if (!(Math.abs(got[i] - want[i]) <= tol) && !(Float.isInfinite(want[i]) && got[i] == want[i])) {
+                    fail("%s(%s): vector %s, scalar %s", f, x[Math.max(0, i - 2)], got[i], want[i]);
+                }
+            }
+        }
+        float[] y = x.clone();
+        VECTOR.tanh(y, 0, y, 0, y.length);
+        assertThat(y[3]).isCloseTo((float) Math.tanh(x[3]), org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void rowVectorKernelsMatchScalar() {
+        var rng = new SplittableRandom(4);
+        for (int cols : new int[] {0, 1, 15, 16, 17, 40}) {
+            for (boolean transposed : new boolean[] {false, true}) {
+                Mat m = view(rng, 7, cols, transposed);
+                Mat m2 = new Mat(m.data().clone(), m.offset(), m.rows(), m.cols(), m.stride(), transposed);
+                float[] v = random(rng, cols + 2);
+                SCALAR.addRowVector(m, v, 2);
+                VECTOR.addRowVector(m2, v, 2);
+                assertThat(m2.data()).containsExactly(m.data());
+                float[] sums = random(rng, cols + 1), sums2 = sums.clone();
+                SCALAR.sumRowsAdd(m, sums, 1);
+                VECTOR.sumRowsAdd(m2, sums2, 1);
+                for (int j = 0; j < sums.length; j++) assertThat(sums2[j]).isCloseTo(sums[j], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    /** y[2 ..] = f(x[0 ..]) over all of x, so the vector body, the scalar tail and the offsets are all used. */
+    private static void apply(Kernels kernels, String f, float[] x, float[] y) {
+        int length = x.length;
+        switch (f) {
+            case "sigmoid" -> kernels.sigmoid(x, 0, y, 2, length);
+            case "tanh" -> kernels.tanh(x, 0, y, 2, length);
+            default -> kernels.exp(x, 0, y, 2, length);
+        }
+    }
+
+    /**
+     * One gemm on random strided views, vector against scalar. Transposes: bit 0 for A, bit 1 for B. When β = 0,
+     * C starts as NaN. Elements outside C's view must be left exactly as they were.
+     */
+    private static void check(SplittableRandom rng, int m, int n, int k, int transposes, float alpha, float beta) {
+        Mat a = view(rng, m, k, (transposes & 1) != 0);
+        Mat b = view(rng, k, n, (transposes & 2) != 0);
+        Mat c = view(rng, m, n, false);
+        if (beta == 0f) java.util.Arrays.fill(c.data(), Float.NaN);
+        Mat want = new Mat(c.data().clone(), c.offset(), m, n, c.stride(), false);
+        SCALAR.gemm(alpha, a, b, beta, want);
+        VECTOR.gemm(alpha, a, b, beta, c);
+        // Inputs lie in [−1, 1]: each product sums k terms of size ≤ |α|, so rounding grows at most like k.
+        double tol = 2e-6 * (k + 2) * (Math.abs(alpha) + Math.abs(beta));
+        float[] got = c.data(), expected = want.data();
+        for (int i = 0; i < got.length; i++) {
+            boolean same = Float.floatToIntBits(got[i]) == Float.floatToIntBits(expected[i]);
+            if (!same && !(Math.abs(got[i] - expected[i]) <= tol)) {
+                fail("gemm %dx%dx%d, A%s B%s, alpha %s, beta %s, threads %d: element %d is %s, expected %s",
+                        m, n, k, (transposes & 1) != 0 ? "ᵀ" : "", (transposes & 2) != 0 ? "ᵀ" : "", alpha, beta,
+                        Parallel.threads(), i, got[i], expected[i]);
+            }
+        }
+    }
+
+    /** A [rows, cols] view at a random offset with a random row padding, in an array full of random values. */
+    private static Mat view(SplittableRandom rng, int rows, int cols, boolean transposed) {
+        int storedRows = transposed ? cols : rows, storedCols = transposed ? rows : cols;
+        int stride = storedCols + rng.nextInt(3), offset = rng.nextInt(4);
+        float[] data = random(rng, offset + storedRows * stride + rng.nextInt(3));
+        return new Mat(data, offset, rows, cols, stride, transposed);
+    }
+
+    private static float[] random(SplittableRandom rng, int length) {
+        float[] data = new float[length];
+        for (int i = 0; i < length; i++) data[i] = (float) rng.nextDouble(-1, 1);
+        return data;
+    }
+}
