@@ -21,10 +21,13 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code recur} command: finds the subcommands, runs one, and turns failures into one line and an exit code. */
 @Command(name = "recur", mixinStandardHelpOptions = true, versionProvider = Recur.Version.class,
+        subcommands = {dev.recur.cli.lm.LmCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
         footer = {"%nExamples:",
-                "  recur bench gemm --sizes 512,1024        GFLOP/s of the matrix kernels",
-                "  recur bench gemm --help                  every option of one command",
+                "  recur lm train                           train a char-LSTM on the bundled State of the Union corpus",
+                "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
+                "  recur bench gemm                         GFLOP/s of the matrix kernels",
+                "  recur lm train --help                    every option of one command, with examples",
                 "%nExit codes: 0 ok, 1 failure, 2 bad input (option, data or model file), 3 training diverged."})
 public final class Recur implements Runnable {
 

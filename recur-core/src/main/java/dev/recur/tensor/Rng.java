@@ -32,6 +32,22 @@ public final class Rng implements RandomGenerator {
         return this;
     }
 
+    /** The state as a tensor of four exact 16-bit pieces, for checkpoints that hold only tensors. */
+    public Tensor stateTensor() {
+        float[] parts = new float[4];
+        for (int i = 0; i < 4; i++) parts[i] = (state >>> (16 * i)) & 0xFFFF;
+        return Tensor.of(parts, 4);
+    }
+
+    /** Restores a state saved by {@link #stateTensor()}. */
+    public Rng restore(Tensor saved) {
+        if (saved.size() != 4) throw new IllegalArgumentException("a generator state has 4 parts, got " + saved.shapeString());
+        long s = 0;
+        for (int i = 0; i < 4; i++) s |= ((long) saved.at(i) & 0xFFFF) << (16 * i);
+        this.state = s;
+        return this;
+    }
+
     /** An independent generator for a sub-task (e.g. dropout of one layer), derived from this one. */
     public Rng split() {
         return new Rng(nextLong());

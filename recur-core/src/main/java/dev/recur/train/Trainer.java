@@ -209,7 +209,9 @@ public final class Trainer {
             var arr = state.putArray("plateau");
             for (double v : p.state()) arr.add(v);
         }
-        SafeTensors.write(file, tensors, Map.of(STATE_KEY, JSON.writeValueAsString(state)));
+        var metadata = new LinkedHashMap<String, String>(task.metadata());
+        metadata.put(STATE_KEY, JSON.writeValueAsString(state));
+        SafeTensors.write(file, tensors, metadata);
         long at = step;
         listeners.forEach(l -> l.checkpointed(at, file));
     }

@@ -30,6 +30,11 @@ public interface TrainingTask {
 
     default void restore(Map<String, Tensor> state) {}
 
+    /** Strings stored in every checkpoint's metadata, e.g. the model's configuration under "recur.config". */
+    default Map<String, String> metadata() {
+        return Map.of();
+    }
+
     /** A batch's mean loss and its size in the task's unit (tokens, sequences), for throughput. */
     record Batch(double loss, long items) {}
 }

@@ -1,0 +1,58 @@
+package dev.recur.cli;
+
+import dev.recur.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Collects the training loss and validation metric and draws them as a PNG. */
+public final class LossPlot implements TrainingListener {
+    private final String metricName;
+    private final List<Double> steps = new ArrayList<>(), losses = new ArrayList<>();
+    private final List<Double> evalSteps = new ArrayList<>(), metrics = new ArrayList<>();
+    private double smoothed = Double.NaN;
+
+    /** {@code metricName} labels the y axis, e.g. "bits per character". */
+    public LossPlot(String metricName) {
+        this.metricName = metricName;
+    }
+
+    @Override
+    public void stepped(StepReport r) {
+        smoothed = Double.isNaN(smoothed) ? r.loss() : 0.95 * smoothed + 0.05 * r.loss();
+        steps.add((double) r.step());
+        losses.add(smoothed);
+    }
+
+    @Override
+    public void evaluated(long step, double metric, boolean best) {
+        evalSteps.add((double) step);
+        metrics.add(metric);
+    }
+
+    /** Writes the chart; the loss is scaled by {@code scale} (e.g. 1/ln 2 for bits). */
+    public void write(Path file, String title, double scale) throws IOException {
+        if (steps.isEmpty()) return;
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step").yAxisTitle(metricName).build();
+        chart.getStyler().setMarkerSize(6);
+        chart.addSeries("training (smoothed)", steps, scaled(losses, scale)).setMarker(SeriesMarkers.NONE);
+        if (!evalSteps.isEmpty()) chart.addSeries("validation", evalSteps, scaled(metrics, scale));
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
+        try {
+            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static List<Double> scaled(List<Double> values, double scale) {
+        return values.stream().map(v -> v * scale).toList();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.recur.cli.lm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recur.data.Tokenizer;
+import dev.recur.io.SafeTensors;
+import dev.recur.nn.CellType;
+import dev.recur.task.LanguageModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Option parsing and messages the lm verbs share. */
+final class LmOptions {
+    private LmOptions() {}
+
+    static Tokenizer tokenizer(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "char" -> Tokenizer.CHAR;
+            case "word" -> Tokenizer.WORD;
+            default -> throw new IllegalArgumentException("--tokens must be char or word, got \"" + name + "\"");
+        };
+    }
+
+    static CellType cell(String name) {
+        try {
+            return CellType.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--cell must be lstm, gru or rnn, got \"" + name + "\"");
+        }
+    }
+
+    /** "1.523 bits per character" for character models, "perplexity 87.1" for word models. */
+    static String describe(double nats, boolean chars) {
+        return chars ? String.format("%.3f bits per character", nats / Math.log(2)) : String.format("perplexity %.1f", Math.exp(nats));
+    }
+
+    /** Rebuilds a model from a checkpoint's recur.config (the weights are restored by the trainer). */
+    static LanguageModel modelFromCheckpoint(Path checkpoint) throws IOException {
+        var saved = SafeTensors.read(checkpoint);
+        String config = saved.metadata().get("recur.config");
+        if (config == null) throw new IllegalArgumentException(checkpoint + ": not a language-model checkpoint (no recur.config)");
+        Path tmp = Files.createTempFile("recur-resume", ".safetensors");
+        try {
+            var weights = new java.util.LinkedHashMap<String, dev.recur.tensor.Tensor>();
+            saved.tensors().forEach((n, t) -> {
+                if (n.startsWith("model.")) weights.put(n.substring(6), t);
+            });
+            dev.recur.io.ModelFile.write(tmp, new ObjectMapper().readTree(config), weights);
+            var model = LanguageModel.load(tmp);
+            model.train(true);
+            return model;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

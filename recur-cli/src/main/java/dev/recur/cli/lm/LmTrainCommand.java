@@ -1,0 +1,169 @@
+package dev.recur.cli.lm;
+
+import dev.recur.cli.CommonOptions;
+import dev.recur.cli.Corpus;
+import dev.recur.cli.LossPlot;
+import dev.recur.cli.TrainingOptions;
+import dev.recur.cli.TrainingProgress;
+import dev.recur.data.Tokenizer;
+import dev.recur.data.Vocabulary;
+import dev.recur.io.SafeTensors;
+import dev.recur.nn.CellType;
+import dev.recur.optim.Adam;
+import dev.recur.optim.Plateau;
+import dev.recur.optim.Schedule;
+import dev.recur.task.LanguageModel;
+import dev.recur.task.LanguageModelConfig;
+import dev.recur.task.LanguageModelTraining;
+import dev.recur.task.Sampler;
+import dev.recur.tensor.Rng;
+import dev.recur.train.MetricsLog;
+import dev.recur.train.Trainer;
+import dev.recur.train.TrainerConfig;
+import dev.recur.train.TrainingListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a character- or word-level language model on a text corpus.",
+        footer = {"%nWith no options it trains a 2-layer char-LSTM on the bundled State of the Union addresses for",
+                "5 minutes, then prints samples. --data takes a bundled corpus (sotu, moby-dick, names) or any",
+                "UTF-8 text file (split 90/5/5 by characters into train, validation, test).",
+                "%nExamples:",
+                "  recur lm train",
+                "  recur lm train --data moby-dick --hidden 512 --layers 2 --dropout 0.3 --time 30m --out moby.safetensors",
+                "  recur lm train --data my.txt --tokens word --vocab-size 20000 --epochs 10 --out my.safetensors",
+                "  recur lm train --resume moby.safetensors.ckpt --steps 20000 --out moby.safetensors"})
+public final class LmTrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Option(names = "--data", paramLabel = "CORPUS|FILE", defaultValue = "sotu",
+            description = "A bundled corpus or a UTF-8 text file (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--tokens", defaultValue = "char", description = "char or word (default: ${DEFAULT-VALUE}).")
+    String tokens;
+
+    @Option(names = "--vocab-size", paramLabel = "N", defaultValue = "10000",
+            description = "Word models: keep the N most frequent words (default: ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn (default: ${DEFAULT-VALUE}).")
+    String cell;
+
+    @Option(names = "--embed", paramLabel = "N", defaultValue = "64", description = "Embedding size (default: ${DEFAULT-VALUE}).")
+    int embed;
+
+    @Option(names = "--hidden", paramLabel = "N", defaultValue = "512", description = "Hidden units per layer (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "2", description = "Stacked recurrent layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.1", description = "Dropout, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    float dropout;
+
+    @Option(names = "--bptt", paramLabel = "K", defaultValue = "128", description = "Steps per truncated-BPTT chunk (default: ${DEFAULT-VALUE}).")
+    int bptt;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Parallel streams per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--schedule", defaultValue = "plateau",
+            description = "plateau (halve the rate when validation stalls), cosine (warm-up, then decay over --steps) "
+                    + "or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--eval-tokens", paramLabel = "N", defaultValue = "100000",
+            description = "Validate on the first N tokens of the validation text; 0 = all (default: ${DEFAULT-VALUE}).")
+    int evalTokens;
+
+    @Option(names = "--sample-length", paramLabel = "N", defaultValue = "300",
+            description = "Characters or words of sample printed after training (default: ${DEFAULT-VALUE}).")
+    int sampleLength;
+
+    @Override
+    public Integer call() throws Exception {
+        Tokenizer tokenizer = LmOptions.tokenizer(tokens);
+        Corpus corpus = Corpus.resolve(data);
+        Path out = training.out != null ? training.out : Path.of(corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors");
+        Path checkpoint = Path.of(out + ".ckpt");
+        Duration time = training.noBudget() ? Duration.ofMinutes(5) : training.time;
+
+        LanguageModel model;
+        if (training.resume != null) {
+            model = LmOptions.modelFromCheckpoint(training.resume);
+            say("resuming %s from %s", model, training.resume);
+        } else {
+            var config = new LanguageModelConfig(tokenizer, LmOptions.cell(cell), embed, hidden, layers, dropout);
+            List<String> trainTokens = tokenizer.split(corpus.train());
+            var vocabulary = Vocabulary.build(trainTokens, tokenizer == Tokenizer.WORD ? vocabSize : 0);
+            model = new LanguageModel(config, vocabulary, new Rng(common.seed));
+        }
+        tokenizer = model.config().tokens();
+        int[] train = tokenizer.encode(corpus.train(), model.vocabulary());
+        int[] valid = tokenizer.encode(corpus.valid(), model.vocabulary());
+        int[] validSlice = evalTokens > 0 && valid.length > evalTokens ? java.util.Arrays.copyOf(valid, evalTokens) : valid;
+        var task = new LanguageModelTraining(model, train, validSlice, batch, bptt, 32);
+        say("%s: %,d training / %,d validation tokens; %s, %,d parameters", corpus.name(), train.length, valid.length, model,
+                model.parameterCount());
+
+        var config = new TrainerConfig(training.steps, training.epochs, time, training.lr, training.clip, training.evalEvery,
+                training.checkpointEvery, checkpoint, training.patience, common.seed);
+        Schedule schedule = schedule(config.steps() > 0 ? config.steps() : config.epochs() * task.batchesPerEpoch());
+        var optimizer = new Adam(model.parameters(), training.lr);
+        boolean chars = tokenizer == Tokenizer.CHAR;
+        var progress = new TrainingProgress("tok", time, chars ? 1 / Math.log(2) : 1);
+        var plot = new LossPlot(chars ? "bits per character" : "nats per token");
+        var listeners = new ArrayList<TrainingListener>(List.of(plot));
+        if (!common.quiet) listeners.add(progress);
+        Trainer.Result result;
+        try (var metrics = new MetricsLog(Path.of(out + ".metrics.jsonl"))) {
+            listeners.add(metrics);
+            var trainer = new Trainer(task, optimizer, schedule, config, listeners);
+            if (training.resume != null) trainer.resume(training.resume);
+            result = trainer.run();
+        } finally {
+            progress.close();
+        }
+        model.save(out);
+        plot.write(Path.of(out + ".loss.png"), String.format("%s %d×%d on %s", model.config().cell().name().toLowerCase(),
+                model.config().layers(), model.config().hidden(), corpus.name()), chars ? 1 / Math.log(2) : 1);
+        var test = LanguageModelTraining.evaluate(model, tokenizer.encode(corpus.test(), model.vocabulary()), 32, bptt);
+        say("wrote %s after %,d steps in %.0f s: validation %s, test %s (%,d tokens)", out, result.steps(), result.seconds(),
+                LmOptions.describe(result.bestValidation(), chars), LmOptions.describe(test.natsPerToken(), chars), test.tokens());
+        say("loss curve %s.loss.png, metrics %s.metrics.jsonl, checkpoint %s", out, out, checkpoint);
+        if (sampleLength > 0) {
+            System.out.println("--- sample ---");
+            new Sampler(0.8f, 0, 1f).generate(model, new int[0], sampleLength, new Rng(common.seed), s -> System.out.print(s));
+            System.out.println();
+        }
+        return 0;
+    }
+
+    private Schedule schedule(long total) {
+        return switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
+            case "plateau" -> new Plateau(0.5, 2, 1e-3, 0, 0.01);
+            case "constant" -> Schedule.constant();
+            case "cosine" -> {
+                if (total <= 0) throw new IllegalArgumentException("--schedule cosine needs --steps or --epochs to know where the decay ends");
+                yield Schedule.cosine(Math.min(100, total / 10), total, 0.05);
+            }
+            default -> throw new IllegalArgumentException("--schedule must be plateau, cosine or constant, got \"" + schedule + "\"");
+        };
+    }
+
+    private void say(String format, Object... args) {
+        if (!common.quiet) System.err.printf(format + "%n", args);
+    }
+}

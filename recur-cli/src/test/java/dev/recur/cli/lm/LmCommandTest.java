@@ -1,0 +1,115 @@
+package dev.recur.cli.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recur.cli.ExitCodes;
+import dev.recur.cli.Recur;
+import dev.recur.io.SafeTensors;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LmCommandTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void bundledDataIsOneLevelUp() {
+        System.setProperty("recur.home", "..");
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    /** Runs recur in process, capturing System.out (where results go) and the error stream. */
+    private static Result run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new StringWriter();
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            var cl = Recur.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    private String[] train(String out, String... extra) {
+        var args = new ArrayList<>(List.of("lm", "train", "--data", "names", "--hidden", "16", "--embed", "8", "--layers", "2",
+                "--dropout", "0.2", "--batch", "8", "--bptt", "16", "--eval-every", "5", "--eval-tokens", "400",
+                "--sample-length", "0", "--quiet", "--threads", "1", "--out", dir.resolve(out).toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void resumingGivesTheTensorsOfOneUninterruptedRun() throws Exception {
+        assertThat(run(train("a.safetensors", "--steps", "24")).code()).isZero();
+        assertThat(run(train("b.safetensors", "--steps", "12")).code()).isZero();
+        Path ckpt = dir.resolve("b.safetensors.ckpt");
+        assertThat(run(train("b.safetensors", "--steps", "24", "--resume", ckpt.toString())).code()).isZero();
+
+        var a = SafeTensors.read(dir.resolve("a.safetensors")).tensors();
+        var b = SafeTensors.read(dir.resolve("b.safetensors")).tensors();
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
+        assertThat(Files.readAllLines(dir.resolve("b.safetensors.metrics.jsonl"))).anyMatch(l -> l.startsWith("{\"step\":24,"));
+    }
+
+    @Test
+    void trainedModelEvaluatesAsJsonAndGenerates() throws Exception {
+        assertThat(run(train("m.safetensors", "--steps", "10")).code()).isZero();
+        String model = dir.resolve("m.safetensors").toString();
+        assertThat(dir.resolve("m.safetensors.loss.png")).isNotEmptyFile();
+
+        var eval = run("lm", "eval", "--model", model, "--data", "names", "--json");
+        assertThat(eval.code()).isZero();
+        var json = new ObjectMapper().readTree(eval.out());
+        assertThat(json.get("tokens").asLong()).isGreaterThan(1000);
+        assertThat(json.get("bits_per_char").asDouble()).isCloseTo(json.get("nats_per_token").asDouble() / Math.log(2),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(json.get("perplexity").asDouble()).isCloseTo(Math.exp(json.get("nats_per_token").asDouble()),
+                org.assertj.core.data.Offset.offset(1e-6));
+
+        var gen = run("lm", "generate", "--model", model, "--prompt", "Ann", "--length", "30", "--seed", "4");
+        assertThat(gen.code()).isZero();
+        assertThat(gen.out()).startsWith("Ann").hasSizeGreaterThan(30);
+        var unseen = run("lm", "generate", "--model", model, "--prompt", "Ann€", "--length", "5");
+        assertThat(unseen.code()).isZero();
+        assertThat(unseen.err()).contains("never seen").contains("€");
+    }
+
+    @Test
+    void badInputGetsOneLineAndExitCodeTwo() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "");
+        var r = run("lm", "train", "--data", empty.toString(), "--steps", "1");
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("recur: ").contains("empty.txt").contains("empty").doesNotContain("\tat ");
+
+        Path binary = Files.write(dir.resolve("blob.bin"), new byte[] {1, 0, 2, 0, 3});
+        assertThat(run("lm", "train", "--data", binary.toString(), "--steps", "1").err()).contains("binary");
+
+        Path notAModel = Files.writeString(dir.resolve("x.safetensors"), "not a model at all");
+        var m = run("lm", "generate", "--model", notAModel.toString());
+        assertThat(m.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(m.err()).contains("x.safetensors");
+
+        assertThat(run(train("t.safetensors", "--steps", "2")).code()).isZero();
+        var t = run("lm", "generate", "--model", dir.resolve("t.safetensors").toString(), "--temperature", "0");
+        assertThat(t.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(t.err()).contains("temperature must be");
+        assertThat(run("lm", "train", "--cell", "transformer", "--steps", "1").err()).contains("--cell must be lstm, gru or rnn");
+    }
+}

@@ -1,0 +1,155 @@
+package dev.recur.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.autograd.Variable;
+import dev.recur.data.Tokenizer;
+import dev.recur.data.Vocabulary;
+import dev.recur.io.ModelFile;
+import dev.recur.nn.CellType;
+import dev.recur.nn.Dropout;
+import dev.recur.nn.Embedding;
+import dev.recur.nn.Linear;
+import dev.recur.nn.Module;
+import dev.recur.nn.Recurrent;
+import dev.recur.nn.RecurrentConfig;
+import dev.recur.nn.RecurrentOutput;
+import dev.recur.nn.RecurrentState;
+import dev.recur.tensor.Rng;
+import dev.recur.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A recurrent language model: embedding → dropout → stacked RNN/LSTM/GRU (dropout between layers) → dropout →
+ * linear decoder to logits over the vocabulary. Parameter names follow PyTorch's word_language_model example:
+ * {@code encoder.weight}, {@code rnn.weight_ih_l0} ..., {@code decoder.weight}, {@code decoder.bias}.
+ * <pre>
+ * var lm = new LanguageModel(config, vocabulary, new Rng(1));
+ * var out = lm.forward(ids, T, B, null);      // logits [T, B, V] and the state to carry on
+ * </pre>
+ */
+public final class LanguageModel extends Module {
+    static final String TYPE = "language_model";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LanguageModelConfig config;
+    private final Vocabulary vocabulary;
+    private final Rng rng;
+    private final Embedding encoder;
+    private final Dropout dropout;
+    private final Recurrent rnn;
+    private final Linear decoder;
+
+    /** Draws initial weights and, later, dropout masks from {@code rng}. */
+    public LanguageModel(LanguageModelConfig config, Vocabulary vocabulary, Rng rng) {
+        this.config = config;
+        this.vocabulary = vocabulary;
+        this.rng = rng;
+        this.encoder = register("encoder", new Embedding(vocabulary.size(), config.embed(), rng));
+        this.dropout = register("drop", new Dropout(config.dropout(), rng));
+        var rc = RecurrentConfig.of(config.cell(), config.embed(), config.hidden()).withLayers(config.layers())
+                .withDropout(config.layers() > 1 ? config.dropout() : 0f);
+        this.rnn = register("rnn", Recurrent.of(rc, rng));
+        this.decoder = register("decoder", new Linear(config.hidden(), vocabulary.size(), rng));
+    }
+
+    /** Logits [T, B, V] and the final state. */
+    public record Output(Variable logits, RecurrentState state) {}
+
+    /** Runs token ids {@code ids[t·B + b]} (time-major) from {@code state} (null: zeros). */
+    public Output forward(int[] ids, int steps, int batch, RecurrentState state) {
+        Variable x = dropout.forward(encoder.forward(ids, steps, batch));
+        RecurrentOutput r = rnn.forward(x, state);
+        Variable logits = decoder.forward(dropout.forward(r.output()));
+        return new Output(logits, r.state());
+    }
+
+    /** One step of inference for a batch of tokens: logits [B, V] and the next state. Records nothing. */
+    public Output step(int[] ids, RecurrentState state) {
+        try (var off = dev.recur.autograd.Tape.noGrad()) {
+            Tensor table = encoder.weight().value();
+            int e = config.embed();
+            Tensor x = Tensor.zeros(ids.length, e);
+            for (int b = 0; b < ids.length; b++) {
+                System.arraycopy(table.data(), table.offset() + ids[b] * e, x.data(), b * e, e);
+            }
+            RecurrentOutput r = rnn.step(x, state);
+            return new Output(decoder.forward(r.output()), r.state());
+        }
+    }
+
+    public RecurrentState zeroState(int batch) {
+        return rnn.zeroState(batch);
+    }
+
+    public LanguageModelConfig config() {
+        return config;
+    }
+
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** The generator dropout draws from; its state goes into checkpoints. */
+    public Rng rng() {
+        return rng;
+    }
+
+    // ---- model files ----
+
+    /** Writes weights, configuration and vocabulary to one file, atomically. */
+    public void save(Path file) throws IOException {
+        var tensors = new java.util.LinkedHashMap<String, Tensor>();
+        namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
+        ModelFile.write(file, configJson(), tensors);
+    }
+
+    public ObjectNode configJson() {
+        ObjectNode c = JSON.createObjectNode().put("type", TYPE).put("tokens", config.tokens().name().toLowerCase())
+                .put("cell", config.cell().name().toLowerCase()).put("embed", config.embed()).put("hidden", config.hidden())
+                .put("layers", config.layers()).put("dropout", config.dropout());
+        var symbols = c.putArray("vocabulary");
+        vocabulary.symbols().forEach(symbols::add);
+        return c;
+    }
+
+    /** Reads a model written by {@link #save}; any other file gets a message saying what it is. */
+    public static LanguageModel load(Path file) throws IOException {
+        ModelFile mf = ModelFile.read(file);
+        JsonNode c = mf.config();
+        String type = c.path("type").asText("");
+        if (!type.equals(TYPE)) {
+            throw new IllegalArgumentException(file + ": this is a " + (type.isEmpty() ? "model without a type" : type + " model")
+                    + ", not a language model; train one with `recur lm train`");
+        }
+        LanguageModelConfig config;
+        Vocabulary vocabulary;
+        try {
+            config = new LanguageModelConfig(Tokenizer.valueOf(c.get("tokens").asText().toUpperCase()),
+                    CellType.valueOf(c.get("cell").asText().toUpperCase()), c.get("embed").asInt(), c.get("hidden").asInt(),
+                    c.get("layers").asInt(), (float) c.get("dropout").asDouble());
+            List<String> symbols = new ArrayList<>();
+            c.get("vocabulary").forEach(s -> symbols.add(s.asText()));
+            vocabulary = Vocabulary.of(symbols);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": recur.config is not a valid language-model configuration: " + e.getMessage(), e);
+        }
+        var lm = new LanguageModel(config, vocabulary, new Rng(0));
+        try {
+            lm.loadStateDict(mf.tensors());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        lm.train(false);
+        return lm;
+    }
+
+    @Override
+    public String toString() {
+        return "LanguageModel(" + config.describe() + ", vocabulary " + vocabulary.size() + ")";
+    }
+}

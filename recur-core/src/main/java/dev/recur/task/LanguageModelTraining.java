@@ -1,0 +1,129 @@
+package dev.recur.task;
+
+import dev.recur.autograd.Tape;
+import dev.recur.autograd.Variable;
+import dev.recur.data.StreamBatches;
+import dev.recur.nn.Module;
+import dev.recur.nn.RecurrentState;
+import dev.recur.tensor.Rng;
+import dev.recur.tensor.Tensor;
+import dev.recur.train.TrainingTask;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains a {@link LanguageModel} by truncated backpropagation through time over a continuous token stream: the
+ * training text is cut into B columns and chunks of k steps ({@link StreamBatches}); the recurrent state is
+ * carried from one chunk to the next (detached, so gradients stop at the chunk's start) and reset at each epoch.
+ * The loss is the mean cross-entropy of the next token, in nats.
+ */
+public final class LanguageModelTraining implements TrainingTask {
+    private final LanguageModel model;
+    private final StreamBatches train;
+    private final int[] valid;
+    private final int bptt, evalBatch;
+    private RecurrentState carried;
+
+    /**
+     * @param valid     validation token ids (whole text; see {@link #evaluate})
+     * @param evalBatch columns the validation text is cut into, e.g. 32
+     */
+    public LanguageModelTraining(LanguageModel model, int[] train, int[] valid, int batch, int bptt, int evalBatch) {
+        this.model = model;
+        this.train = new StreamBatches(train, batch, bptt);
+        this.valid = valid;
+        this.bptt = bptt;
+        this.evalBatch = evalBatch;
+    }
+
+    @Override
+    public Module model() {
+        return model;
+    }
+
+    @Override
+    public Batch trainBatch(long index, Rng unused) {
+        int c = (int) (index % train.chunks());
+        if (c == 0) carried = null;
+        StreamBatches.Chunk chunk = train.chunk(c);
+        model.train(true);
+        LanguageModel.Output out = model.forward(chunk.inputs(), chunk.steps(), chunk.batch(), carried);
+        int v = model.vocabulary().size();
+        Variable loss = out.logits().reshape(chunk.steps() * chunk.batch(), v).crossEntropy(chunk.targets());
+        loss.backward();
+        carried = out.state().detach();
+        return new Batch(loss.value().item(), (long) chunk.steps() * chunk.batch());
+    }
+
+    @Override
+    public double validate() {
+        return evaluate(model, valid, evalBatch, bptt).natsPerToken();
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return train.chunks();
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        var s = new LinkedHashMap<String, Tensor>();
+        s.put("rng", model.rng().stateTensor());
+        if (carried != null) {
+            s.put("h", carried.h().value());
+            if (carried.c() != null) s.put("c", carried.c().value());
+        }
+        return s;
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> state) {
+        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+        Tensor h = state.get("h"), c = state.get("c");
+        carried = h == null ? null : c == null ? RecurrentState.of(h.copy()) : RecurrentState.of(h.copy(), c.copy());
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return Map.of("recur.config", model.configJson().toString());
+    }
+
+    /** Cross-entropy over a whole text. */
+    public record Evaluation(long tokens, double natsPerToken) {
+        public double bitsPerToken() {
+            return natsPerToken / Math.log(2);
+        }
+
+        public double perplexity() {
+            return Math.exp(natsPerToken);
+        }
+    }
+
+    /**
+     * The mean next-token cross-entropy over all of {@code tokens}: the text is cut into {@code batch} columns,
+     * each read from its start with the state carried across chunks; no dropout, nothing recorded.
+     */
+    public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt) {
+        int columns = Math.max(1, Math.min(batch, tokens.length / 2));
+        var stream = new StreamBatches(tokens, columns, bptt);
+        boolean wasTraining = model.training();
+        model.train(false);
+        double total = 0;
+        long count = 0;
+        RecurrentState state = null;
+        try (var off = Tape.noGrad()) {
+            for (int c = 0; c < stream.chunks(); c++) {
+                StreamBatches.Chunk chunk = stream.chunk(c);
+                LanguageModel.Output out = model.forward(chunk.inputs(), chunk.steps(), chunk.batch(), state);
+                int n = chunk.steps() * chunk.batch();
+                double mean = out.logits().reshape(n, model.vocabulary().size()).crossEntropy(chunk.targets()).value().item();
+                total += mean * n;
+                count += n;
+                state = out.state();
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(count, total / count);
+    }
+}
