@@ -137,7 +137,7 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
                 if (y.requiresGrad()) Tape.record(op);
             }
             boolean dropout = k < config.numLayers() - 1 && config.dropout() > 0 && training();
-            layerInput = dropout ? LayerDropout.apply(y, config.dropout(), rng) : y;
+            layerInput = dropout ? y.dropout(config.dropout(), rng, true) : y;
         }
         return new RecurrentOutput(y, new RecurrentState(hN, cN));
     }

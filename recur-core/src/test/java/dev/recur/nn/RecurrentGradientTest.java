@@ -65,11 +65,16 @@ class RecurrentGradientTest {
     }
 
     @Test
-    void dropoutBetweenLayersMatchesFiniteDifferences() {
-        var rng = new SplittableRandom(18);
-        var x = Variable.parameter(Tensor.randn(rng, T, B, 2 * H));
-        GradCheck.of(() -> LayerDropout.apply(x, 0.4f, new SplittableRandom(5)))
-                .withRespectTo("input", x).assertMatches(TOLERANCE);
+    void stackWithDropoutBetweenLayersMatchesFiniteDifferences() {
+        var rng = new dev.recur.tensor.Rng(18);
+        var layer = new Lstm(RecurrentConfig.lstm(F, H).withLayers(2).withDropout(0.4f), rng);
+        long start = rng.state();   // replayed before every forward, so each draws the same masks
+        var x = Variable.parameter(Tensor.randn(new SplittableRandom(18), T, B, F));
+        GradCheck.of(() -> {
+            rng.restore(start);
+            var out = layer.forward(x);
+            return Concat.of(out.output(), out.h(), out.c());
+        }).withRespectTo("input", x).withRespectTo(layer.namedParameters()).assertMatches(TOLERANCE);
     }
 
     @Test
