@@ -68,7 +68,7 @@ record EncodeInput(Tensor input, RecurrentState initial, Lengths lengths) {
         if (l == null) return null;
         if (!l.isArray()) throw NestedArrays.bad(source, "\"lengths\" is " + NestedArrays.describe(l) + "; expected an array of " + batch + " integers");
         if (l.size() != batch) {
-            throw NestedArrays.bad(source, "\"lengths\" has " + l.size() + " entries; expected " + batch + ", one per sequence of \"input\"");
+            throw NestedArrays.bad(source, "\"lengths\" has " + l.size() + (l.size() == 1 ? " entry" : " entries") + "; expected " + batch + ", one per sequence of \"input\"");
         }
         int[] values = new int[batch];
         for (int b = 0; b < batch; b++) {

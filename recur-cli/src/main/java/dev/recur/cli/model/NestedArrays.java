@@ -57,11 +57,11 @@ final class NestedArrays {
         }
         if (n == 0) throw bad(source, "\"" + name + "\"" + at + " is empty; expected at least one of its " + axis.noun());
         if (axis.expected() >= 0 && n != axis.expected()) {
-            throw bad(source, "\"" + name + "\" has " + n + " " + axis.noun() + where(at) + "; " + axis.why());
+            throw bad(source, "\"" + name + "\" has " + count(n, axis.noun()) + where(at) + "; " + axis.why());
         }
         if (shape[depth] < 0) shape[depth] = n;
         else if (n != shape[depth]) {
-            throw bad(source, "\"" + name + "\" has " + n + " " + axis.noun() + where(at) + "; expected " + shape[depth]
+            throw bad(source, "\"" + name + "\" has " + count(n, axis.noun()) + where(at) + "; expected " + shape[depth]
                     + " as at " + firstIndex(depth) + " (ragged arrays)");
         }
         for (int i = 0; !last && i < n; i++) measure(source, name, node.get(i), axes, depth + 1, at + "[" + i + "]", shape, layout);
@@ -103,6 +103,11 @@ final class NestedArrays {
         if (node.isObject()) return "an object";
         if (node.isArray()) return "an array";
         return "the number " + node;
+    }
+
+    /** "1 sequence", "3 sequences". */
+    static String count(int n, String plural) {
+        return n + " " + (n == 1 && plural.endsWith("s") && !plural.contains("×") ? plural.substring(0, plural.length() - 1) : plural);
     }
 
     private static String where(String at) {

@@ -8,13 +8,18 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
+import dev.recur.data.Tokenizer;
+import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
+import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.nn.RecurrentState;
+import dev.recur.task.LanguageModel;
+import dev.recur.task.LanguageModelConfig;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.ByteArrayInputStream;
@@ -26,6 +31,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,7 +131,7 @@ class EncodeCommandTest {
         assertBadInput("{\"input\": [[[[1,2,3]]]]}",
                 "x.json: \"input\"[0][0][0] is an array; expected a number (input is nested [time steps][sequences][features], 3 levels deep)");
         assertBadInput("{\"input\": [[[1,2,3], [4,5,6]], [[1,2,3]]]}",
-                "x.json: \"input\" has 1 sequences at [1]; expected 2 as at [0] (ragged arrays)");
+                "x.json: \"input\" has 1 sequence at [1]; expected 2 as at [0] (ragged arrays)");
         assertBadInput("{\"input\": [[[1,\"2\",3]]]}", "x.json: \"input\"[0][0][1] is \"2\" (a string); expected a number");
         assertBadInput("{\"input\": [[[1,NaN,3]]]}", "x.json: \"input\"[0][0][1] is NaN; expected a finite number");
         assertBadInput("{\"input\": [[[1,2,1e39]]]}", "x.json: \"input\"[0][0][2] is 1.0E39, beyond float32's range (±3.4e38)");
@@ -136,7 +142,7 @@ class EncodeCommandTest {
         assertBadInput("{\"input\": [[[1,2,3]]],", "x.json:1:23: not valid JSON: Unexpected end-of-input within/between Object entries");
 
         String x = "\"input\": [[[1,2,3], [4,5,6]], [[1,2,3], [4,5,6]]]";   // T=2, B=2
-        assertBadInput("{" + x + ", \"lengths\": [2]}", "x.json: \"lengths\" has 1 entries; expected 2, one per sequence of \"input\"");
+        assertBadInput("{" + x + ", \"lengths\": [2]}", "x.json: \"lengths\" has 1 entry; expected 2, one per sequence of \"input\"");
         assertBadInput("{" + x + ", \"lengths\": [2, 3]}", "x.json: \"lengths\"[1] is 3; expected an integer from 1 to 2, the time steps of \"input\"");
         assertBadInput("{" + x + ", \"lengths\": [0, 2]}", "x.json: \"lengths\"[0] is 0; expected an integer from 1 to 2, the time steps of \"input\"");
         assertBadInput("{" + x + ", \"lengths\": [1.5, 2]}", "x.json: \"lengths\"[0] is 1.5; expected an integer from 1 to 2, the time steps of \"input\"");
@@ -173,6 +179,27 @@ class EncodeCommandTest {
         assertThat(r.out()).contains("type           \"lstm\"").contains("weight_hh_l1_reverse  [16, 4]")
                 .contains("parameters: " + String.format("%,d", layer.parameterCount()))
                 .endsWith("model: Lstm(3 -> 4, layers=2, bidirectional)" + System.lineSeparator());
+    }
+
+    @Test
+    void inspectWorksForLanguageModelsAndListsABrokenFileBeforeItsError() throws Exception {
+        var symbols = new java.util.ArrayList<>(List.of("<unk>"));
+        for (char ch = 'a'; ch <= 'z'; ch++) symbols.add(String.valueOf(ch));
+        var lm = new LanguageModel(new LanguageModelConfig(Tokenizer.CHAR, CellType.GRU, 4, 6, 1, 0f), Vocabulary.of(symbols), new Rng(1));
+        Path file = dir.resolve("lm.safetensors");
+        lm.save(file);
+        var r = run("", "inspect", file.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("type        \"language_model\"").contains("rnn.weight_hh_l0  [18, 6]")
+                .contains("(27 in all)]").contains("parameters: " + String.format("%,d", lm.parameterCount()))
+                .contains("model: LanguageModel(");
+
+        Path broken = dir.resolve("broken.safetensors");
+        ModelFile.write(broken, "{\"type\": \"rnn\", \"input_size\": 3, \"hidden_size\": 4}", Map.of("weight_ih_l0", Tensor.zeros(4, 2)));
+        var b = run("", "inspect", broken.toString());
+        assertThat(b.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(b.out()).contains("weight_ih_l0  [4, 2]").doesNotContain("model:");
+        assertThat(b.err()).startsWith("recur: " + broken + ": tensor weight_ih_l0 has shape [4, 2]; expected [4, 3] for hidden_size=4, input_size=3");
     }
 
     private void assertBadInput(String json, String message) {
