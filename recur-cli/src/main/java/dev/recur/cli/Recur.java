@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code recur} command: finds the subcommands, runs one, and turns failures into one line and an exit code. */
 @Command(name = "recur", mixinStandardHelpOptions = true, versionProvider = Recur.Version.class,
-        subcommands = {dev.recur.cli.lm.LmCommand.class},
+        subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.model.EncodeCommand.class,
+                dev.recur.cli.model.InspectCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
         footer = {"%nExamples:",
                 "  recur lm train                           train a char-LSTM on the bundled State of the Union corpus",

@@ -1,0 +1,76 @@
+package dev.recur.cli.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recur.cli.ExitCodes;
+import dev.recur.io.ModelFile;
+import dev.recur.io.RecurrentModelFile;
+import dev.recur.task.LanguageModel;
+import dev.recur.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Print a model file's configuration, tensors and parameter count, and check that it loads.",
+        footer = {"%nWorks for any Recur model file: a bare recurrent stack (lstm, gru, rnn), a language model, ...",
+                "The listing comes first, so a file that does not load still shows what it holds; then the error (exit code 2).",
+                "%nExamples:",
+                "  recur inspect lstm.safetensors",
+                "  recur inspect sotu-lstm.safetensors"})
+public final class InspectCommand implements Callable<Integer> {
+    /** Longer arrays in the configuration (a vocabulary) show their first elements and their length. */
+    private static final int SHOWN = 12;
+
+    @Parameters(paramLabel = "MODEL", description = "A model file (safetensors with recur.config).")
+    Path model;
+
+    @Override
+    public Integer call() throws IOException {
+        ModelFile mf;
+        try {
+            mf = ModelFile.read(model);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(model + ": no such file");
+        }
+        var out = System.out;
+        out.println("file: " + model);
+        out.println("config:");
+        int width = 0;
+        for (var it = mf.config().fieldNames(); it.hasNext(); ) width = Math.max(width, it.next().length());
+        for (var e : fields(mf.config())) out.printf("  %-" + width + "s  %s%n", e.getKey(), shown(e.getValue()));
+        long parameters = 0;
+        int nameWidth = mf.tensors().keySet().stream().mapToInt(String::length).max().orElse(0);
+        out.printf("tensors (%d):%n", mf.tensors().size());
+        for (Map.Entry<String, Tensor> e : mf.tensors().entrySet()) {
+            out.printf("  %-" + nameWidth + "s  %-14s %,d%n", e.getKey(), e.getValue().shapeString(), e.getValue().size());
+            parameters += e.getValue().size();
+        }
+        out.printf("parameters: %,d%n", parameters);
+        out.flush();
+        String type = mf.config().path("type").asText("");
+        switch (type) {
+            case "lstm", "gru", "rnn" -> out.println("model: " + RecurrentModelFile.of(mf));
+            case "language_model" -> out.println("model: " + LanguageModel.load(model));
+            default -> out.println("model: type " + (type.isEmpty() ? "not given" : "\"" + type + "\"") + "; not checked further");
+        }
+        return ExitCodes.OK;
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode config) {
+        var all = new ArrayList<Map.Entry<String, JsonNode>>();
+        config.fields().forEachRemaining(all::add);
+        return all;
+    }
+
+    private static String shown(JsonNode v) {
+        if (!v.isArray() || v.size() <= SHOWN) return v.toString();
+        var sb = new StringBuilder("[");
+        for (int i = 0; i < SHOWN; i++) sb.append(i > 0 ? ", " : "").append(v.get(i));
+        return sb.append(", ... (").append(v.size()).append(" in all)]").toString();
+    }
+}
