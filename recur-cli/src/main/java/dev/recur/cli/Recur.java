@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"%nExamples:",
                 "  recur lm train                           train a char-LSTM on the bundled State of the Union corpus",
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
+                "  recur encode --model lstm.safetensors --input x.json    run a stored RNN/LSTM/GRU (e.g. from PyTorch)",
                 "  recur bench gemm                         GFLOP/s of the matrix kernels",
                 "  recur lm train --help                    every option of one command, with examples",
                 "%nExit codes: 0 ok, 1 failure, 2 bad input (option, data or model file), 3 training diverged."})
