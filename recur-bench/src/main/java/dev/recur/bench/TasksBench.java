@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         footer = {"%nFor the copy task, --length is the delay T: sequences have T + 20 steps.",
                 "%nExamples:",
                 "  recur bench tasks --task adding --cell lstm --length 50 --steps 200",
-                "  recur bench tasks --hidden 64 --batch 32 --steps 400 --threads 1 --json tasks.json"})
+                "  recur bench tasks --hidden 64 --batch 32 --steps 400 --json tasks.json"})
 final class TasksBench implements Callable<Integer> {
     @Mixin
     CommonOptions common;

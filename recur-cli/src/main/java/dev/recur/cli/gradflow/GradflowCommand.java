@@ -24,13 +24,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "gradflow", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Plot how the gradient ‖∂L/∂h_t‖ reaches early time steps in RNN, LSTM and GRU on the adding problem.",
-        footer = {"%nFor each cell it measures ‖∂L/∂h_t‖ of the test loss at every step t, at initialisation and after",
-                "--steps training steps on the adding problem (Hochreiter and Schmidhuber 1997), draws both on a log",
-                "axis into --out, prints the norms at t = 1, T/2 and T, and writes every parameter's gradient norm",
-                "(per layer) as JSON lines next to the plot.",
+        footer = {"%nFor each cell: ‖∂L/∂h_t‖ of the test loss at every step t, at initialisation",
+                "and after --steps training steps on the adding problem (Hochreiter and",
+                "Schmidhuber 1997), drawn on a log axis into --out; the norms at t = 1, T/2",
+                "and T on stdout; every parameter's gradient norm as JSON lines next to the plot.",
                 "%nExamples:",
                 "  recur gradflow",
-                "  recur gradflow --cell rnn,lstm --length 200 --hidden 128 --steps 500 --out flow.png"})
+                "  recur gradflow --cell rnn,lstm --length 200 --steps 500 --out flow.png"})
 public final class GradflowCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
