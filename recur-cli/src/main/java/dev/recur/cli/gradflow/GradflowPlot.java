@@ -39,7 +39,11 @@ final class GradflowPlot {
         XYChart chart = new XYChartBuilder().width(1000).height(560).title(title).xAxisTitle("time step t")
                 .yAxisTitle("‖∂L/∂h_t‖ (log scale)").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setXAxisMin(1.0).setXAxisMax((double) steps).setXAxisTickMarkSpacingHint(90);
+        // XChart puts a tick on every second or fourth step; label only round ones so the numbers stay apart
+        // (the others get a space: XChart cannot lay out an empty label).
+        long every = 10L * Math.max(1, Math.round(steps / 100.0));
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax((double) steps)
+                .setxAxisTickLabelsFormattingFunction(t -> Math.round(t) % every == 0 ? String.valueOf(Math.round(t)) : " ");
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         for (Line line : lines) {
             // A log axis cannot show zero: a gradient that underflowed float32 is left out.
