@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
                 "  recur gradflow",
                 "  recur gradflow --cell rnn,lstm --length 200 --steps 500 --out flow.png"})
 public final class GradflowCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Mixin
     CommonOptions common;
 
@@ -102,8 +104,6 @@ public final class GradflowCommand implements Callable<Integer> {
         double first = norms[0], middle = norms[length / 2 - 1], last = norms[length - 1];
         return String.format("%-5s %-10s %11.3e %11.3e %11.3e %11.3e %9.4f", label, when, first, middle, last, first / last, mse);
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static CellType cell(String name) {
         try {
