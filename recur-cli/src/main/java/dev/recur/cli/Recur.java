@@ -22,13 +22,14 @@ import picocli.CommandLine.ScopeType;
 /** The {@code recur} command: finds the subcommands, runs one, and turns failures into one line and an exit code. */
 @Command(name = "recur", mixinStandardHelpOptions = true, versionProvider = Recur.Version.class,
         subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.model.EncodeCommand.class,
-                dev.recur.cli.model.InspectCommand.class},
+                dev.recur.cli.model.InspectCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
         footer = {"%nExamples:",
                 "  recur lm train                           train a char-LSTM on the bundled State of the Union corpus",
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
                 "  recur encode --model lstm.safetensors --input x.json    run a stored RNN/LSTM/GRU (e.g. from PyTorch)",
                 "  recur bench gemm                         GFLOP/s of the matrix kernels",
+                "  recur gradflow                           how the gradient reaches early steps in RNN, LSTM and GRU",
                 "  recur lm train --help                    every option of one command, with examples",
                 "%nExit codes: 0 ok, 1 failure, 2 bad input (option, data or model file), 3 training diverged."})
 public final class Recur implements Runnable {
@@ -41,6 +42,7 @@ public final class Recur implements Runnable {
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
         GROUPS.put("Models", List.of("encode", "inspect", "serve"));
         GROUPS.put("Examples", List.of("demo"));
+        GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));
     }
 

@@ -22,6 +22,8 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
     private final RecurrentConfig config;
     private final List<LayerWeights> weights;   // one per layer and direction, in PyTorch order
     private final RandomGenerator rng;
+    private boolean recording;            // record ‖∂L/∂h_t‖ in the backward passes of later forward calls
+    private StateGradients stateGradients;   // the last recorded forward call's, filled by its backward
 
     Recurrent(RecurrentConfig config, CellType expected, RandomGenerator rng) {
         if (config.cell() != expected) {
@@ -103,6 +105,20 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
         }
     }
 
+    /**
+     * Starts or stops recording ‖∂L/∂h_t‖ per layer, direction and step ({@link StateGradients}); off by default,
+     * and free when off. While on, each forward call on the tape starts a new record, which its backward fills.
+     */
+    public void recordStateGradients(boolean on) {
+        recording = on;
+        if (!on) stateGradients = null;
+    }
+
+    /** The record of the last forward call made while recording, or null when not recording. */
+    public StateGradients stateGradients() {
+        return stateGradients;
+    }
+
     /** Zero state for a batch of {@code batch}: h [L·D, B, P] and, for the LSTM, c [L·D, B, H]. */
     public RecurrentState zeroState(int batch) {
         int n = config.numLayers() * config.directions();
@@ -126,6 +142,8 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
         Variable hN = Variable.result(Tensor.zeros(n, batch, p), this + " h_n", everything);
         Variable cN = lstm ? Variable.result(Tensor.zeros(n, batch, config.hiddenSize()), this + " c_n", everything) : null;
         Variable layerInput = x, y = null;
+        StateGradients record = recording && Tape.recording() ? new StateGradients(config.numLayers(), dirs, steps) : null;
+        if (record != null) stateGradients = record;
         for (int k = 0; k < config.numLayers(); k++) {
             List<LayerWeights> layer = weights.subList(k * dirs, (k + 1) * dirs);
             y = Variable.result(Tensor.zeros(steps, batch, dirs * p), this + " layer " + k + " output", inputs(layerInput, h0, c0, layer));
@@ -134,6 +152,7 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
                 var op = new SequenceOp(config, weights.get(slot), d, layerInput, steps, lengths,
                         new SequenceOp.Slot(h0, c0, slot), new SequenceOp.Slot(hN, cN, slot), y, d.ordinal() * p);
                 op.forward();
+                if (record != null) op.recordStateGradients(record.slot(slot));
                 if (y.requiresGrad()) Tape.record(op);
             }
             boolean dropout = k < config.numLayers() - 1 && config.dropout() > 0 && training();

@@ -37,6 +37,7 @@ final class SequenceOp implements TapeNode {
     private final Mat states;    // [(T+1)·B, P]  h entering step t is row block t (forward) or t+1 (reverse)
     private final Mat cells;     // [(T+1)·B, H]  LSTM: c, laid out as states
     private final Mat memory;    // [T·B, H]      LSTM with projection: o ⊙ tanh(c) before W_hr
+    private double[] dhNorms;    // [T] or null   ‖∂L/∂h_t‖ written by backward when recording (StateGradients)
 
     /** State tensors [L·D, B, ·] (or [B, ·] for a cell) and the [B, ·] block this op reads or writes. */
     record Slot(Variable h, Variable c, int index) {}
@@ -81,6 +82,15 @@ final class SequenceOp implements TapeNode {
         all.add(last.h());
         if (last.c() != null) all.add(last.c());
         return all;
+    }
+
+    /**
+     * Makes backward write, for every step t, the norm over the whole batch of the total gradient reaching the state
+     * leaving step t, ‖∂L/∂h_t‖ — the dh carried back from later steps plus the output's own gradient — into
+     * {@code norms[t]}. Off (null) by default, and then it costs nothing.
+     */
+    void recordStateGradients(double[] norms) {
+        this.dhNorms = norms;
     }
 
     /** Runs the layer, writing its output columns and its h_n, c_n slot. */
@@ -150,6 +160,7 @@ final class SequenceOp implements TapeNode {
         for (int s = steps - 1; s >= 0; s--) {
             int t = reverse ? steps - 1 - s : s, n = span[t];
             if (dOutput != null) addRunningRows(block(dOutput, t), dh, t);
+            if (dhNorms != null) dhNorms[t] = norm(dh);
             Mat g = block(gates, t), dg = block(dGatesX, t);
             switch (cell) {
                 case LSTM -> {
@@ -232,6 +243,12 @@ final class SequenceOp implements TapeNode {
             if (t >= lengths[b]) continue;
             for (int j = 0; j < from.cols(); j++) to.set(b, j, to.get(b, j) + from.get(b, j));
         }
+    }
+
+    private static double norm(Mat m) {
+        double sq = 0;
+        for (int r = 0; r < m.rows(); r++) for (int j = 0; j < m.cols(); j++) sq += (double) m.get(r, j) * m.get(r, j);
+        return Math.sqrt(sq);
     }
 
     private static void copy(Mat from, Mat to) {

@@ -1,0 +1,74 @@
+package dev.recur.cli.gradflow;
+
+import dev.recur.nn.CellType;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** ‖∂L/∂h_t‖ against t on a log axis: one colour per cell, dashed at initialisation, solid after training. */
+final class GradflowPlot {
+    private static final Map<CellType, Color> COLOURS = Map.of(CellType.RNN, new Color(0xD62728), CellType.LSTM,
+            new Color(0x1F77B4), CellType.GRU, new Color(0x2CA02C));
+
+    private record Line(CellType cell, String when, double[] norms) {}
+
+    private final int steps;
+    private final List<Line> lines = new ArrayList<>();
+
+    GradflowPlot(int steps) {
+        this.steps = steps;
+    }
+
+    void add(CellType cell, String when, double[] norms) {
+        lines.add(new Line(cell, when, norms.clone()));
+    }
+
+    /** Writes the PNG atomically (temporary file, then move). */
+    void write(Path file, String title) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1000).height(560).title(title).xAxisTitle("time step t")
+                .yAxisTitle("‖∂L/∂h_t‖ (log scale)").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        // XChart puts a tick on every second or fourth step; label only round ones so the numbers stay apart
+        // (the others get a space: XChart cannot lay out an empty label).
+        long every = 10L * Math.max(1, Math.round(steps / 100.0));
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax((double) steps)
+                .setxAxisTickLabelsFormattingFunction(t -> Math.round(t) % every == 0 ? String.valueOf(Math.round(t)) : " ");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        for (Line line : lines) {
+            // A log axis cannot show zero: a gradient that underflowed float32 is left out.
+            var t = new ArrayList<Double>();
+            var y = new ArrayList<Double>();
+            for (int i = 0; i < line.norms().length; i++) {
+                if (line.norms()[i] > 0) {
+                    t.add(i + 1.0);
+                    y.add(line.norms()[i]);
+                }
+            }
+            if (t.isEmpty()) continue;
+            XYSeries s = chart.addSeries(line.cell().name().toLowerCase() + ", " + line.when(), t, y);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(COLOURS.get(line.cell()));
+            boolean init = line.when().equals("init");
+            s.setLineStyle(init ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2.5f));
+        }
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
+        try {
+            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
