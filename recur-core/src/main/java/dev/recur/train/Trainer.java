@@ -2,6 +2,7 @@ package dev.recur.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.autograd.NonFiniteException;
 import dev.recur.autograd.Variable;
 import dev.recur.io.SafeTensors;
 import dev.recur.optim.GradClip;
@@ -72,9 +73,16 @@ public final class Trainer {
             optimizer.zeroGrad();
             float lr = (float) (config.lr() * schedule.factor(step));
             optimizer.setLr(lr);
-            TrainingTask.Batch batch = task.trainBatch(step, rng);
+            TrainingTask.Batch batch;
+            try {
+                batch = task.trainBatch(step, rng);
+            } catch (NonFiniteException e) {
+                throw diverged(step + 1, e.getMessage(), Double.NaN);
+            }
             double norm = gradientNorm();
-            if (!Double.isFinite(batch.loss()) || !Double.isFinite(norm)) throw diverged(step + 1, batch.loss(), norm);
+            if (!Double.isFinite(batch.loss()) || !Double.isFinite(norm)) {
+                throw diverged(step + 1, Double.isFinite(batch.loss()) ? "gradient norm is " + norm : "loss is " + batch.loss(), norm);
+            }
             if (config.clip() > 0) GradClip.byNorm(optimizer.params(), config.clip());
             optimizer.step();
             step++;
@@ -162,7 +170,7 @@ public final class Trainer {
         if (normHistory.size() > HISTORY) normHistory.removeFirst();
     }
 
-    private DivergenceException diverged(long at, double loss, double norm) {
+    private DivergenceException diverged(long at, String what, double norm) {
         String worst = null;
         double worstNorm = -1;
         for (var e : task.model().namedParameters().entrySet()) {
@@ -182,7 +190,7 @@ public final class Trainer {
             }
         }
         var sb = new StringBuilder("step ").append(at).append(": ");
-        sb.append(Double.isFinite(loss) ? String.format("gradient norm is %s", norm) : "loss is " + loss);
+        sb.append(what);
         if (worst != null) sb.append(String.format("; the largest gradient is in %s (norm %.3g)", worst, worstNorm));
         if (!normHistory.isEmpty()) {
             sb.append("; gradient norms of the last steps: ");

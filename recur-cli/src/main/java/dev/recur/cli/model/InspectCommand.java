@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.recur.cli.ExitCodes;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
+import dev.recur.io.SafeTensors;
 import dev.recur.task.LanguageModel;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
@@ -53,6 +54,12 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf("parameters: %,d%n", parameters);
         out.flush();
         String type = mf.config().path("type").asText("");
+        String trainer = SafeTensors.read(model).metadata().get("recur.trainer");
+        if (trainer != null) {
+            out.println("checkpoint: " + trainer + " (model tensors under model., optimizer state under optimizer.);"
+                    + " continue it with `recur <task> train --resume " + model + "`");
+            return ExitCodes.OK;
+        }
         switch (type) {
             case "lstm", "gru", "rnn" -> out.println("model: " + RecurrentModelFile.of(mf));
             case "language_model" -> out.println("model: " + LanguageModel.load(model));

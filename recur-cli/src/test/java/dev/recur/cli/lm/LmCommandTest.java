@@ -92,6 +92,18 @@ class LmCommandTest {
     }
 
     @Test
+    void divergingTrainingExitsWithThreeAndKeepsTheLastCheckpointLoadable() throws Exception {
+        var r = run(train("d.safetensors", "--steps", "200", "--lr", "1e37", "--clip", "0", "--checkpoint-every", "1"));
+        assertThat(r.code()).isEqualTo(ExitCodes.DIVERGED);
+        assertThat(r.err()).startsWith("recur: step ").contains("--clip 1.0").contains("--lr").doesNotContain("\tat ");
+        var checkpoint = SafeTensors.read(dir.resolve("d.safetensors.ckpt"));
+        checkpoint.tensors().forEach((name, t) -> assertThat(t.firstNonFinite()).as(name).isEqualTo(-1));
+        var inspect = run("inspect", dir.resolve("d.safetensors.ckpt").toString());
+        assertThat(inspect.code()).isZero();
+        assertThat(inspect.out()).contains("checkpoint: ").contains("--resume");
+    }
+
+    @Test
     void badInputGetsOneLineAndExitCodeTwo() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.txt"), "");
         var r = run("lm", "train", "--data", empty.toString(), "--steps", "1");
