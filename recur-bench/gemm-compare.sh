@@ -111,18 +111,18 @@ names = [os.path.basename(h) for h in homes]
 labels = {n: label(h) for n, h in zip(names, homes)}
 head = (["M×K×N", "threads", "OpenBLAS"] + [f"Recur, {labels[n]}" for n in names]
         + [f"Recur / OpenBLAS, {labels[n]}" for n in names] + [f"scalar, {labels[names[-1]]}"])
-print("GFLOP/s = 2·M·N·K / time, median of the repetitions (min–max for Recur)\n")
+print("GFLOP/s = 2·M·N·K / time: median (best) of the repetitions; ratio of medians (ratio of bests)\n")
 print("| " + " | ".join(head) + " |")
 print("|---|---:|" + "---:|" * (len(head) - 2))
 for key in blas:
     routine, med, lo, hi = blas[key]
-    row = [key[0], str(key[1]), f"{med:.1f} ({routine})"]
+    row = [key[0].replace("x", "×"), str(key[1]), f"{med:.1f} ({hi:.1f}) {routine}"]
     for n in names:
         r = recur.get((n, key))
-        row.append(f"{r[0]:.1f} ({r[1]:.0f}–{r[2]:.0f})" if r else "–")
+        row.append(f"{r[0]:.1f} ({r[2]:.1f})" if r else "–")
     for n in names:
         r = recur.get((n, key))
-        row.append(f"{r[0] / med:.2f}" if r else "–")
+        row.append(f"**{r[0] / med:.2f}** ({r[2] / hi:.2f})" if r else "–")
     row.append(f"{scalar[key]:.2f}" if key in scalar else "–")
     print("| " + " | ".join(row) + " |")
 EOF
