@@ -45,7 +45,7 @@ class VectorKernelsTest {
         Parallel.setThreads(threads);
         var rng = new SplittableRandom(10 + threads);
         int[][] shapes = {{1023, 17, 255}, {1023, 255, 17}, {17, 1023, 255}, {17, 255, 1023}, {255, 1023, 17},
-                {255, 17, 1023}, {1, 2047, 513}, {1, 33, 1000}, {3, 515, 300}, {9, 100, 17}};
+                {255, 17, 1023}, {1, 4099, 1031}, {1, 33, 1000}, {3, 2001, 700}, {9, 100, 17}};
         for (int[] s : shapes) {
             for (int transposes = 0; transposes < 4; transposes++) check(rng, s[0], s[1], s[2], transposes, 1f, 0f);
             check(rng, s[0], s[1], s[2], rng.nextInt(4), -0.75f, 0.5f);
