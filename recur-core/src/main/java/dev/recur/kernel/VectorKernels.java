@@ -18,12 +18,7 @@ final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /** Products with fewer multiply-adds than this run on the caller's thread. */
-    private static final long PARALLEL_WORK = 1L << 19;
-    /**
-     * The same for the bandwidth-bound matrix-vector path, where waking a pool thread costs more than it brings:
-     * 1×512×2048 (1M multiply-adds, ~60 µs) ran at 31 GFLOP/s on one thread and 24 on two.
-     */
-    private static final long PARALLEL_WORK_GEMV = 1L << 22;
+    private static final long PARALLEL_WORK = 1L << 18;
 
     /**
      * Up to this many rows of A, each row is a matrix-vector product reading B unpacked: measured at K×N = 512×2048,
@@ -42,8 +37,7 @@ final class VectorKernels implements Kernels {
             Gemm.scale(beta, c);
             return;
         }
-        long work = (long) m * n * k;
-        int tasks = work < (m <= GEMV_ROWS ? PARALLEL_WORK_GEMV : PARALLEL_WORK) ? 1 : Parallel.threads();
+        int tasks = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.threads();
         if (m <= GEMV_ROWS) {
             // A few rows of C, one matrix-vector product each; every task takes a run of columns.
             int step = roundUp(ceilDiv(n, tasks), SPECIES.length());
