@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Recur's sgemm beside OpenBLAS's: the same shapes and thread counts, runs interleaved, one Markdown table.
 #
-#   recur-bench/gemm-compare.sh [--repeat R] [--threads 1,2] [--shapes 1024x1024x1024,...] [--no-scalar]
+#   recur-bench/gemm-compare.sh [--rounds 3] [--repeat R] [--threads 1,2] [--shapes 1024x1024x1024,...] [--no-scalar]
 #
+# Every round measures every shape and thread count with OpenBLAS and each JDK in turn. Other processes on the
+# machine slow some runs down; for each cell the table keeps the round with the best median (the least disturbed).
 # OpenBLAS comes from Debian's packages (libopenblas0-pthread and the Fortran runtime it links), fetched with
 # `apt-get download` and unpacked into recur-bench/native/build/ (git-ignored), so nothing is installed. The C
 # program declares the cblas prototypes itself and needs only gcc. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
@@ -13,17 +15,19 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 build="$here/native/build"
 
+rounds=3
 repeat=7
 threads=1,2
 shapes=512x512x512,1024x1024x1024,64x512x2048,64x1024x4096,6400x256x2048,1x512x2048
 scalar=yes
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --rounds) rounds="$2"; shift 2 ;;
         --repeat) repeat="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --shapes) shapes="$2"; shift 2 ;;
         --no-scalar) scalar=no; shift ;;
-        -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
+        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
         *) echo "gemm-compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -72,15 +76,17 @@ echo "FMA probe: $(openblas 1 --fma-peak)" >&2
 # 4. Interleaved: per shape and thread count, OpenBLAS then each JDK, so load from elsewhere hits all alike.
 IFS=, read -ra shape_list <<<"$shapes"
 IFS=, read -ra thread_list <<<"$threads"
-for shape in "${shape_list[@]}"; do
-    for t in "${thread_list[@]}"; do
-        openblas "$t" "$repeat" "$shape" 2>/dev/null >>"$out/openblas.txt"
-        for home in "${jdks[@]}"; do
-            name="$(basename "$home")"
-            flags=(--no-scalar)
-            [[ "$scalar" == yes && "$home" == "${jdks[-1]}" ]] && flags=()
-            JAVA_HOME="$home" "$root/recur" bench gemm --threads "$t" --shapes "$shape" --repeat "$repeat" "${flags[@]}" \
-                --json "$out/$name-$shape-$t.json" 2>/dev/null | grep '^| [0-9]' >>"$out/$name.txt" || true
+for round in $(seq 1 "$rounds"); do
+    for shape in "${shape_list[@]}"; do
+        for t in "${thread_list[@]}"; do
+            openblas "$t" "$repeat" "$shape" 2>/dev/null >>"$out/openblas.txt"
+            for home in "${jdks[@]}"; do
+                name="$(basename "$home")"
+                flags=(--no-scalar)
+                [[ "$scalar" == yes && "$round" == 1 && "$home" == "${jdks[-1]}" ]] && flags=()
+                JAVA_HOME="$home" "$root/recur" bench gemm --threads "$t" --shapes "$shape" --repeat "$repeat" "${flags[@]}" \
+                    --json "$out/$name-$shape-$t-$round.json" 2>/dev/null | grep '^| [0-9]' >>"$out/$name.txt" || true
+            done
         done
     done
 done
@@ -92,7 +98,9 @@ out, homes = sys.argv[1], sys.argv[2:]
 blas = {}
 for line in open(os.path.join(out, "openblas.txt")):
     shape, t, routine, med, lo, hi = line.split()
-    blas[(shape, int(t))] = (routine, float(med), float(lo), float(hi))
+    key, new = (shape, int(t)), (routine, float(med), float(lo), float(hi))
+    old = blas.get(key)
+    blas[key] = new if old is None else (routine, max(old[1], new[1]), min(old[2], new[2]), max(old[3], new[3]))
 recur, scalar = {}, {}
 for home in homes:
     name = os.path.basename(home)
@@ -100,9 +108,10 @@ for home in homes:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         key = (cells[0], int(cells[1]))
         if cells[2] == "scalar":
-            scalar[key] = float(cells[3])
+            scalar[key] = max(scalar.get(key, 0.0), float(cells[3]))
         else:
-            recur[(name, key)] = (float(cells[3]), float(cells[4]), float(cells[5]))
+            new, old = (float(cells[3]), float(cells[4]), float(cells[5])), recur.get((name, key))
+            recur[(name, key)] = new if old is None else (max(old[0], new[0]), min(old[1], new[1]), max(old[2], new[2]))
 def label(home):
     release = open(os.path.join(home, "release")).read() if os.path.exists(os.path.join(home, "release")) else ""
     version = [l.split("=")[1].strip('"') for l in release.splitlines() if l.startswith("JAVA_VERSION=")]
@@ -111,18 +120,19 @@ names = [os.path.basename(h) for h in homes]
 labels = {n: label(h) for n, h in zip(names, homes)}
 head = (["M×K×N", "threads", "OpenBLAS"] + [f"Recur, {labels[n]}" for n in names]
         + [f"Recur / OpenBLAS, {labels[n]}" for n in names] + [f"scalar, {labels[names[-1]]}"])
-print("GFLOP/s = 2·M·N·K / time, median of the repetitions (min–max for Recur)\n")
+print("GFLOP/s = 2·M·N·K / time: median of the best round (best single repetition); "
+      "ratio of those medians (ratio of bests)\n")
 print("| " + " | ".join(head) + " |")
 print("|---|---:|" + "---:|" * (len(head) - 2))
 for key in blas:
     routine, med, lo, hi = blas[key]
-    row = [key[0], str(key[1]), f"{med:.1f} ({routine})"]
+    row = [key[0].replace("x", "×"), str(key[1]), f"{med:.1f} ({hi:.1f}) {routine}"]
     for n in names:
         r = recur.get((n, key))
-        row.append(f"{r[0]:.1f} ({r[1]:.0f}–{r[2]:.0f})" if r else "–")
+        row.append(f"{r[0]:.1f} ({r[2]:.1f})" if r else "–")
     for n in names:
         r = recur.get((n, key))
-        row.append(f"{r[0] / med:.2f}" if r else "–")
+        row.append(f"**{r[0] / med:.2f}** ({r[2] / hi:.2f})" if r else "–")
     row.append(f"{scalar[key]:.2f}" if key in scalar else "–")
     print("| " + " | ".join(row) + " |")
 EOF

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code recur bench gemm}: GFLOP/s (2·M·N·K / time) of C = A·B, A [M, K], B [K, N], for the chosen kernels
- * against the scalar reference. Each shape and thread count is warmed up for two seconds (the Vector API is
- * slow until C2 has compiled the loops), then timed
+ * against the scalar reference. Each shape and thread count is warmed up ({@code --warmup}, 2 s: the Vector API is
+ * slow until C2 has compiled the loops; the scalar reference runs once), then timed
  * {@code --repeat} times; a time is the mean over enough calls to last at least 20 ms.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
                 "  recur bench gemm --threads 1,2 --shapes 1024x1024x1024,1x512x2048 --repeat 7 --json gemm.json",
                 "  recur bench gemm --no-scalar                 every default shape, vector kernels only"})
 final class GemmBench implements Callable<Integer> {
-    private static final long SAMPLE_NANOS = 20_000_000L, WARMUP_NANOS = 2_000_000_000L;
+    private static final long SAMPLE_NANOS = 20_000_000L;
 
     @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,2",
             description = "Thread counts to measure (default: ${DEFAULT-VALUE}).")
@@ -41,9 +41,18 @@ final class GemmBench implements Callable<Integer> {
             description = "Shapes M×K×N (default: ${DEFAULT-VALUE}).")
     String[] shapes;
 
+    @Option(names = "--sizes", split = ",", paramLabel = "N",
+            description = "Square shapes N×N×N instead of --shapes, e.g. 512,1024.")
+    int[] sizes;
+
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "7",
             description = "Timed repetitions per shape; median, min and max are reported (default: ${DEFAULT-VALUE}).")
     int repeat;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Warm-up per shape and thread count; the Vector API is slow until C2 has compiled it "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double warmup;
 
     @Option(names = "--no-scalar", description = "Skip the scalar reference (slow: seconds per large product).")
     boolean noScalar;
@@ -59,16 +68,17 @@ final class GemmBench implements Callable<Integer> {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         var results = new ArrayList<Result>();
         var vector = Kernels.get();
+        if (sizes != null) shapes = Arrays.stream(sizes).mapToObj(n -> n + "x" + n + "x" + n).toArray(String[]::new);
         for (String shape : shapes) {
             int[] mkn = parse(shape);
             var rng = new SplittableRandom(1);
             Mat a = random(rng, mkn[0], mkn[1]), b = random(rng, mkn[1], mkn[2]), c = random(rng, mkn[0], mkn[2]);
             for (int t : threads) {
                 Parallel.setThreads(t);
-                results.add(measure(shape, mkn, t, vector, a, b, c, repeat));
+                results.add(measure(shape, mkn, t, vector, a, b, c, repeat, warmupNanos()));
                 if (!noScalar && vector != Kernels.scalar()) {
                     // The scalar product takes seconds at the larger shapes: fewer repetitions.
-                    results.add(measure(shape, mkn, t, Kernels.scalar(), a, b, c, Math.min(repeat, 3)));
+                    results.add(measure(shape, mkn, t, Kernels.scalar(), a, b, c, Math.min(repeat, 3), 0));
                 }
             }
         }
@@ -77,7 +87,8 @@ final class GemmBench implements Callable<Integer> {
         return 0;
     }
 
-    private static Result measure(String shape, int[] mkn, int threads, Kernels kernels, Mat a, Mat b, Mat c, int repeat) {
+    private static Result measure(String shape, int[] mkn, int threads, Kernels kernels, Mat a, Mat b, Mat c, int repeat,
+            long warmupNanos) {
         double flops = 2.0 * mkn[0] * mkn[1] * mkn[2];
         // Warm-up, which also finds how many calls make one sample last SAMPLE_NANOS.
         long start = System.nanoTime(), calls = 0, elapsed;
@@ -85,7 +96,7 @@ final class GemmBench implements Callable<Integer> {
             kernels.gemm(1f, a, b, 0f, c);
             calls++;
             elapsed = System.nanoTime() - start;
-        } while (elapsed < WARMUP_NANOS && (kernels != Kernels.scalar() || calls < 1));
+        } while (elapsed < warmupNanos);
         long perSample = Math.max(1, SAMPLE_NANOS * calls / Math.max(1, elapsed));
         double[] gflops = new double[repeat];
         for (int r = 0; r < repeat; r++) {
@@ -116,6 +127,11 @@ final class GemmBench implements Callable<Integer> {
             out.printf("| %s | %d | %s | %.1f | %.1f | %.1f | %s |%n", r.shape(), r.threads(), r.kernels(), r.median(),
                     r.min(), r.max(), ratio);
         }
+    }
+
+    private long warmupNanos() {
+        if (!(warmup >= 0)) throw new IllegalArgumentException("--warmup must be 0 or more seconds, got " + warmup);
+        return (long) (warmup * 1e9);
     }
 
     private void writeJson(List<Result> results, Kernels vector) throws IOException {

@@ -45,11 +45,7 @@ final class Activations {
         for (int bound = S.loopBound(length); i < bound; i += L) {
             tanh(FloatVector.fromArray(S, x, xOffset + i)).intoArray(y, yOffset + i);
         }
-        for (; i < length; i++) {
-            float v = x[xOffset + i];
-            FloatVector one = tanh(FloatVector.broadcast(S, v));
-            y[yOffset + i] = one.lane(0);
-        }
+        for (; i < length; i++) y[yOffset + i] = tanh(FloatVector.broadcast(S, x[xOffset + i])).lane(0);
     }
 
     /** Every row of m += v[vOffset ..]. */
