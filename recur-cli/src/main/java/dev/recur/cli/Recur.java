@@ -25,13 +25,15 @@ import picocli.CommandLine.ScopeType;
                 dev.recur.cli.model.InspectCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
         footer = {"%nExamples:",
-                "  recur lm train                           train a char-LSTM on the bundled State of the Union corpus",
+                "  recur lm train                  a char-LSTM on State of the Union speeches",
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
-                "  recur encode --model lstm.safetensors --input x.json    run a stored RNN/LSTM/GRU (e.g. from PyTorch)",
-                "  recur bench gemm                         GFLOP/s of the matrix kernels",
-                "  recur gradflow                           how the gradient reaches early steps in RNN, LSTM and GRU",
-                "  recur lm train --help                    every option of one command, with examples",
-                "%nExit codes: 0 ok, 1 failure, 2 bad input (option, data or model file), 3 training diverged."})
+                "  recur encode --model lstm.safetensors --input x.json",
+                "                                  run an RNN/LSTM/GRU saved from PyTorch",
+                "  recur gradflow                  how the gradient reaches early steps",
+                "  recur bench gemm                GFLOP/s of the matrix kernels",
+                "  recur lm train --help           every option of a command, with examples",
+                "%nExit codes: 0 ok, 1 failure, 2 bad input (option, data or model file),",
+                "3 training diverged."})
 public final class Recur implements Runnable {
 
     /** Task headings for the help, in order, with the commands under each. */
@@ -41,8 +43,7 @@ public final class Recur implements Runnable {
         GROUPS.put("Language modelling", List.of("lm"));
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
         GROUPS.put("Models", List.of("encode", "inspect", "serve"));
-        GROUPS.put("Examples", List.of("demo"));
-        GROUPS.put("Diagnostics", List.of("gradflow"));
+                GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));
     }
 
@@ -65,6 +66,7 @@ public final class Recur implements Runnable {
     public static CommandLine commandLine() {
         var cl = new CommandLine(new Recur());
         for (RecurCommands commands : ServiceLoader.load(RecurCommands.class)) commands.addTo(cl);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Recur::groupedCommands);
         cl.setExecutionExceptionHandler(Recur::handleFailure);
         cl.setParameterExceptionHandler(Recur::handleBadOption);
@@ -101,7 +103,20 @@ public final class Recur implements Runnable {
     private static String line(String name, CommandLine.Help help) {
         String[] description = help.commandSpec().usageMessage().description();
         String first = description.length == 0 ? "" : description[0];
-        return String.format("  %-10s %s", name, first).replace("%", "%%") + "%n";
+        var sb = new StringBuilder(String.format("  %-10s", name));
+        int column = sb.length();
+        for (String word : first.split(" ")) {
+            if (column + 1 + word.length() > 80) {
+                sb.append("\n").append(" ".repeat(13));
+                column = 13;
+            } else {
+                sb.append(' ');
+                column++;
+            }
+            sb.append(word);
+            column += word.length();
+        }
+        return sb.toString().replace("%", "%%").replace("\n", "%n") + "%n";
     }
 
     private static int handleFailure(Exception e, CommandLine cl, ParseResult parsed) {
