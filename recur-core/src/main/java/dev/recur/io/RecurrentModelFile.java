@@ -128,7 +128,7 @@ public final class RecurrentModelFile {
         else if (d != null) dropout = (float) d.asDouble();
         if (!problems.isEmpty()) throw new ModelFormatException(source, ModelFile.CONFIG_KEY + ": " + String.join("; ", problems));
         return new RecurrentConfig(CellType.valueOf(type.toUpperCase(Locale.ROOT)), inputSize, hiddenSize, numLayers, bias,
-                bidirectional, dropout, batchFirst, projSize, nonlinearity, RecurrentInit.UNIFORM, false);
+                bidirectional, dropout, batchFirst, projSize, nonlinearity, RecurrentInit.UNIFORM, false, 0);
     }
 
     /**

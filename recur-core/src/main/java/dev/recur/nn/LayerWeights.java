@@ -22,6 +22,16 @@ record LayerWeights(Variable ih, Variable hh, Variable biasIh, Variable biasHh, 
         if (c.bias()) {
             bih = owner.register("bias_ih" + suffix, Tensor.uniform(rng, -k, k, g));
             bhh = owner.register("bias_hh" + suffix, Tensor.uniform(rng, -k, k, g));
+            if (c.chronoSteps() > 0) {
+                // Rows 0..H are the input gate, H..2H the forget gate: b_f ~ log U(1, T−1), b_i = −b_f.
+                for (int j = 0; j < h; j++) {
+                    float bf = (float) Math.log(1 + rng.nextDouble() * (c.chronoSteps() - 2));
+                    bih.value().set(bf, h + j);
+                    bih.value().set(-bf, j);
+                    bhh.value().set(0f, h + j);
+                    bhh.value().set(0f, j);
+                }
+            }
             if (c.unitForgetBias()) {
                 // The forget gate is rows H..2H; b_ih + b_hh = 1 there, so the cell remembers from the start.
                 for (int j = h; j < 2 * h; j++) {

@@ -19,7 +19,8 @@ public record RecurrentConfig(
         int projSize,                // P, LSTM only: h = W_hr (o ⊙ tanh c); 0 for none
         Nonlinearity nonlinearity,   // RNN only: tanh or relu
         RecurrentInit recurrentInit, // weight_hh: uniform (PyTorch) or orthogonal
-        boolean unitForgetBias) {    // LSTM only: the forget gate's bias starts at 1 (bias_ih 1, bias_hh 0)
+        boolean unitForgetBias,      // LSTM only: the forget gate's bias starts at 1 (bias_ih 1, bias_hh 0)
+        int chronoSteps) {           // LSTM only: chrono initialisation for dependencies up to this many steps; 0 = off
 
     public RecurrentConfig {
         if (cell == null || nonlinearity == null || recurrentInit == null) {
@@ -34,6 +35,8 @@ public record RecurrentConfig(
         require(projSize < hiddenSize, "projSize must be smaller than hiddenSize=%d, got %d", hiddenSize, projSize);
         require(nonlinearity == Nonlinearity.TANH || cell == CellType.RNN, "nonlinearity is for an RNN only; this is %s", cell);
         require(!unitForgetBias || (cell == CellType.LSTM && bias), "unitForgetBias needs an LSTM with bias; this is %s, bias=%s", cell, bias);
+        require(chronoSteps == 0 || (chronoSteps >= 2 && cell == CellType.LSTM && bias && !unitForgetBias),
+                "chronoSteps needs an LSTM with bias, without unitForgetBias, and at least 2 steps; got %s", chronoSteps);
     }
 
     public static RecurrentConfig lstm(int inputSize, int hiddenSize) {
@@ -52,45 +55,54 @@ public record RecurrentConfig(
     /** PyTorch's defaults: one layer, bias, one direction, no dropout, time-major, no projection. */
     public static RecurrentConfig of(CellType cell, int inputSize, int hiddenSize) {
         return new RecurrentConfig(cell, inputSize, hiddenSize, 1, true, false, 0f, false, 0,
-                Nonlinearity.TANH, RecurrentInit.UNIFORM, false);
+                Nonlinearity.TANH, RecurrentInit.UNIFORM, false, 0);
     }
 
     public RecurrentConfig withLayers(int n) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, n, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, n, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withBias(boolean on) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, on, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, on, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     /** 1 or 2 directions. */
     public RecurrentConfig withDirections(int d) {
         require(d == 1 || d == 2, "directions must be 1 or 2, got %d", d);
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, d == 2, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, d == 2, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withDropout(float p) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, p, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, p, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withBatchFirst() {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, true, projSize, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, true, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withProjSize(int p) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, p, nonlinearity, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, p, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withNonlinearity(Nonlinearity n) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, n, recurrentInit, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, n, recurrentInit, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withRecurrentInit(RecurrentInit init) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, init, unitForgetBias);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, init, unitForgetBias, chronoSteps);
     }
 
     public RecurrentConfig withUnitForgetBias() {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, true);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, true, 0);
+    }
+
+    /**
+     * Chrono initialisation (Tallec &amp; Ollivier, 2018) for dependencies of up to {@code maxSteps} steps: the forget
+     * gate's bias b_f ~ log U(1, maxSteps − 1) and the input gate's b_i = −b_f (in bias_ih; bias_hh is 0 there), so
+     * the cell's memory starts with time constants spread over 1 .. maxSteps instead of forgetting in a few steps.
+     */
+    public RecurrentConfig withChronoInit(int maxSteps) {
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, false, maxSteps);
     }
 
     /** D: 1 or 2. */

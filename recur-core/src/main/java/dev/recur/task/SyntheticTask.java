@@ -40,7 +40,9 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
     SyntheticTask(SyntheticTaskConfig config, int features, int outputs) {
         this.config = config;
         RecurrentConfig rnn = RecurrentConfig.of(config.cell(), features, config.hidden());
-        this.model = new SequenceModel(config.cell() == CellType.LSTM ? rnn.withUnitForgetBias() : rnn, outputs, new Rng(config.seed()));
+        // The LSTM gets chrono initialisation for the task's span; RNN and GRU start as PyTorch's.
+        this.model = new SequenceModel(config.cell() == CellType.LSTM ? rnn.withChronoInit(Math.max(2, config.length())) : rnn,
+                outputs, new Rng(config.seed()));
     }
 
     /** "adding" ({@link AddingProblem}) or "copy" ({@link CopyTask}). */
