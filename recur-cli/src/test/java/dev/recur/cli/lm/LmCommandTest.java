@@ -92,6 +92,23 @@ class LmCommandTest {
     }
 
     @Test
+    void wordModelsReportPerplexityNotBitsPerCharacter() throws Exception {
+        Path text = Files.writeString(dir.resolve("speech.txt"),
+                "We the people, in order to form a more perfect union, establish justice. ".repeat(40));
+        var args = new ArrayList<>(List.of("lm", "train", "--data", text.toString(), "--tokens", "word", "--vocab-size", "12",
+                "--hidden", "8", "--embed", "4", "--layers", "1", "--batch", "4", "--bptt", "8", "--steps", "20", "--lr", "0.02",
+                "--sample-length", "0", "--quiet", "--out", dir.resolve("w.safetensors").toString()));
+        assertThat(run(args.toArray(String[]::new)).code()).isZero();
+        var eval = run("lm", "eval", "--model", dir.resolve("w.safetensors").toString(), "--data", text.toString(), "--json");
+        assertThat(eval.code()).isZero();
+        var json = new ObjectMapper().readTree(eval.out());
+        assertThat(json.has("bits_per_char")).isFalse();
+        assertThat(json.get("perplexity").asDouble()).isGreaterThan(1).isLessThan(12);   // below a uniform guess over 12 words
+        var gen = run("lm", "generate", "--model", dir.resolve("w.safetensors").toString(), "--prompt", "We the", "--length", "5");
+        assertThat(gen.out()).startsWith("We the ");
+    }
+
+    @Test
     void divergingTrainingExitsWithThreeAndKeepsTheLastCheckpointLoadable() throws Exception {
         var r = run(train("d.safetensors", "--steps", "200", "--lr", "1e37", "--clip", "0", "--checkpoint-every", "1"));
         assertThat(r.code()).isEqualTo(ExitCodes.DIVERGED);
