@@ -88,6 +88,26 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void lstmCell(Mat gates, Mat cPrev, Mat cNext, Mat mNext) {
+        Cells.lstm(gates, cPrev, cNext, mNext);
+    }
+
+    @Override
+    public void lstmCellBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates) {
+        Cells.lstmBackward(gates, cPrev, cNext, dm, dc, dGates);
+    }
+
+    @Override
+    public void gruCell(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN) {
+        Cells.gru(gates, hidden, hPrev, hNext, hiddenN);
+    }
+
+    @Override
+    public void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        Cells.gruBackward(gates, hiddenN, hPrev, dh, dGatesX, dGatesH);
+    }
+
+    @Override
     public String name() {
         int bits = SPECIES.vectorBitSize();
         String isa = bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : bits + "-bit";
