@@ -25,26 +25,23 @@ final class Cells {
         float[] g = gates.data(), cp = cPrev.data(), cn = cNext.data(), m = mNext.data();
         for (int b = 0; b < gates.rows(); b++) {
             int g0 = row(gates, b), c0 = row(cPrev, b), c1 = row(cNext, b), m0 = row(mNext, b);
+            // Each activation is its own short loop over a row: one transcendental per loop keeps every loop small
+            // enough for C2 to inline and keep in registers (one loop with all five boxed its vectors).
+            Activations.sigmoid(g, g0, g, g0, 2 * h);                  // i, f
+            Activations.tanh(g, g0 + 2 * h, g, g0 + 2 * h, h);         // g
+            Activations.sigmoid(g, g0 + 3 * h, g, g0 + 3 * h, h);      // o
             int j = 0;
-            for (int bound = S.loopBound(h); j < bound; j += L) {
-                lstm(g, g0 + j, h, cp, c0 + j, cn, c1 + j, m, m0 + j, null);
-            }
-            if (j < h) lstm(g, g0 + j, h, cp, c0 + j, cn, c1 + j, m, m0 + j, S.indexInRange(j, h));
+            for (int bound = S.loopBound(h); j < bound; j += L) lstmState(g, g0 + j, h, cp, c0 + j, cn, c1 + j, m, m0 + j, null);
+            if (j < h) lstmState(g, g0 + j, h, cp, c0 + j, cn, c1 + j, m, m0 + j, S.indexInRange(j, h));
         }
     }
 
-    /** L units: gates at g[gi], g[gi + h], g[gi + 2h], g[gi + 3h]; only lanes in {@code k} (null: all). */
-    private static void lstm(float[] g, int gi, int h, float[] cp, int ci, float[] cn, int ni, float[] m, int mi,
+    /** c' = f ⊙ c + i ⊙ g and m = o ⊙ tanh(c') for L units from the activated gates at g[gi + q·h]. */
+    private static void lstmState(float[] g, int gi, int h, float[] cp, int ci, float[] cn, int ni, float[] m, int mi,
             VectorMask<Float> k) {
-        FloatVector i = sigmoid(load(g, gi, k)), f = sigmoid(load(g, gi + h, k));
-        FloatVector gg = Activations.tanh(load(g, gi + 2 * h, k)), o = sigmoid(load(g, gi + 3 * h, k));
-        store(i, g, gi, k);
-        store(f, g, gi + h, k);
-        store(gg, g, gi + 2 * h, k);
-        store(o, g, gi + 3 * h, k);
-        FloatVector c = f.mul(load(cp, ci, k)).add(i.mul(gg));
+        FloatVector c = load(g, gi + h, k).mul(load(cp, ci, k)).add(load(g, gi, k).mul(load(g, gi + 2 * h, k)));
         store(c, cn, ni, k);
-        store(o.mul(Activations.tanh(c)), m, mi, k);
+        store(load(g, gi + 3 * h, k).mul(Activations.tanh(c)), m, mi, k);
     }
 
     static void lstmBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates) {
@@ -82,22 +79,25 @@ final class Cells {
             return;
         }
         int h = hPrev.cols();
+        float[] g = gates.data(), a = hidden.data();
         for (int b = 0; b < gates.rows(); b++) {
+            int g0 = row(gates, b), a0 = row(hidden, b);
+            // r, z = σ(W_i· x + b_i· + W_h· h + b_h·), in place over the first 2H columns; then n and h' per unit.
+            for (int j = 0; j < 2 * h; j++) g[g0 + j] += a[a0 + j];
+            Activations.sigmoid(g, g0, g, g0, 2 * h);
             int j = 0;
-            for (int bound = S.loopBound(h); j < bound; j += L) gru(gates, hidden, hPrev, hNext, hiddenN, b, j, h, null);
-            if (j < h) gru(gates, hidden, hPrev, hNext, hiddenN, b, j, h, S.indexInRange(j, h));
+            for (int bound = S.loopBound(h); j < bound; j += L) gruState(gates, hidden, hPrev, hNext, hiddenN, b, j, h, null);
+            if (j < h) gruState(gates, hidden, hPrev, hNext, hiddenN, b, j, h, S.indexInRange(j, h));
         }
     }
 
-    private static void gru(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN, int b, int j, int h, VectorMask<Float> k) {
+    /** n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)) and h' = (1 − z) ⊙ n + z ⊙ h for L units. */
+    private static void gruState(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN, int b, int j, int h,
+            VectorMask<Float> k) {
         float[] g = gates.data(), a = hidden.data();
         int gi = row(gates, b) + j, ai = row(hidden, b) + j;
-        FloatVector r = sigmoid(load(g, gi, k).add(load(a, ai, k)));
-        FloatVector z = sigmoid(load(g, gi + h, k).add(load(a, ai + h, k)));
-        FloatVector hn = load(a, ai + 2 * h, k);
+        FloatVector r = load(g, gi, k), z = load(g, gi + h, k), hn = load(a, ai + 2 * h, k);
         FloatVector n = Activations.tanh(r.fma(hn, load(g, gi + 2 * h, k)));
-        store(r, g, gi, k);
-        store(z, g, gi + h, k);
         store(n, g, gi + 2 * h, k);
         store(hn, hiddenN.data(), row(hiddenN, b) + j, k);
         FloatVector hp = load(hPrev.data(), row(hPrev, b) + j, k);
@@ -132,10 +132,6 @@ final class Cells {
         store(dz, dr, ri + h, k);
         store(dn.mul(r), dr, ri + 2 * h, k);
         store(d.mul(z), dh.data(), hi, k);
-    }
-
-    private static FloatVector sigmoid(FloatVector x) {
-        return one().div(Activations.exp(x.neg()).add(1f));
     }
 
     private static FloatVector one() {

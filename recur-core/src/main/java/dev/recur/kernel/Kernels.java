@@ -31,6 +31,27 @@ public interface Kernels {
         gemm(1f, a, b, 1f, c);
     }
 
+    /** A copy of op(B) [K, N] laid out for {@link #gemm(float, Mat, PackedMatrix, float, Mat)}, to multiply many times. */
+    PackedMatrix pack(Mat b);
+
+    /**
+     * C = α·A·B + β·C with B packed by {@link #pack(Mat)}: as {@link #gemm(float, Mat, Mat, float, Mat)} without
+     * copying B again — the recurrent product h·W_hhᵀ of every step of a sequence.
+     *
+     * @param c modified; must not be a transposed view nor overlap A
+     */
+    void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c);
+
+    /** C += A·B, B packed. */
+    default void matmulAdd(Mat a, PackedMatrix b, Mat c) {
+        gemm(1f, a, b, 1f, c);
+    }
+
+    /** C = A·B, B packed. */
+    default void matmul(Mat a, PackedMatrix b, Mat c) {
+        gemm(1f, a, b, 0f, c);
+    }
+
     /**
      * y[yOffset + i] = σ(x[xOffset + i]) = 1 / (1 + e^−x) for i in [0, length); x and y may be the same range.
      *
@@ -117,6 +138,15 @@ public interface Kernels {
     /** The scalar reference kernels. */
     static Kernels scalar() {
         return Selection.SCALAR;
+    }
+
+    /** Throws when the shapes of a gemm with a packed B do not fit together. */
+    static void checkGemm(Mat a, PackedMatrix b, Mat c) {
+        if (a.cols() != b.rows() || c.rows() != a.rows() || c.cols() != b.cols()) {
+            throw new IllegalArgumentException("gemm: cannot multiply " + a.describe() + " by " + b.describe()
+                    + " into " + c.describe());
+        }
+        if (c.transposed()) throw new IllegalArgumentException("gemm: the output must not be a transposed view");
     }
 
     /** Throws when the shapes of a gemm do not fit together, naming both. */

@@ -18,6 +18,24 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public PackedMatrix pack(Mat b) {
+        return PackedMatrix.of(b, 16);
+    }
+
+    @Override
+    public void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        for (int i = 0; i < c.rows(); i++) {
+            for (int j = 0; j < c.cols(); j++) {
+                float sum = 0f;
+                for (int p = 0; p < a.cols(); p++) sum += a.get(i, p) * b.get(p, j);
+                float old = beta == 0f ? 0f : beta * c.get(i, j);
+                c.set(i, j, alpha * sum + old);
+            }
+        }
+    }
+
+    @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
         for (int i = 0; i < length; i++) y[yOffset + i] = (float) (1 / (1 + Math.exp(-x[xOffset + i])));
     }

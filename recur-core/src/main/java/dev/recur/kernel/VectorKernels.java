@@ -63,6 +63,33 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public PackedMatrix pack(Mat b) {
+        return PackedMatrix.of(b, Gemm.NR);
+    }
+
+    @Override
+    public void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        int m = c.rows(), n = c.cols(), k = a.cols();
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            Gemm.scale(beta, c);
+            return;
+        }
+        // Every task takes a run of whole panels of B; a few rows of A are matrix-vector products, one per row.
+        int tasks = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.threads();
+        int step = roundUp(ceilDiv(n, tasks), Gemm.NR);
+        Parallel.forEach(ceilDiv(n, step), t -> {
+            int from = t * step, to = Math.min(n, from + step);
+            if (m > GEMV_ROWS) {
+                Gemm.serial(alpha, a, b, from, to, beta, c);
+            } else {
+                for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
+            }
+        });
+    }
+
+    @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
         Activations.sigmoid(x, xOffset, y, yOffset, length);
     }

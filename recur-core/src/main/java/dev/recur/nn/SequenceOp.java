@@ -4,6 +4,7 @@ import dev.recur.autograd.TapeNode;
 import dev.recur.autograd.Variable;
 import dev.recur.kernel.Kernels;
 import dev.recur.kernel.Mat;
+import dev.recur.kernel.PackedMatrix;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,9 @@ final class SequenceOp implements TapeNode {
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
 
         Mat hiddenGates = cell == CellType.GRU ? Mat.of(new float[batch * gateRows], batch, gateRows) : null;
-        Mat whhT = weight(w.hh()).t();
+        // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product.
+        PackedMatrix whhT = k.pack(weight(w.hh()).t());
+        PackedMatrix whrT = memory != null ? k.pack(weight(w.hr()).t()) : null;
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
@@ -120,7 +123,7 @@ final class SequenceOp implements TapeNode {
                     Mat m = memory != null ? block(memory, t) : hNext;
                     CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
                     // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                    if (memory != null) k.matmul(m.rows(n), weight(w.hr()).t(), hNext.rows(n));
+                    if (memory != null) k.matmul(m.rows(n), whrT, hNext.rows(n));
                     CellMath.carry(cPrev, cNext, lengths, t);
                 }
                 case GRU -> {
@@ -155,7 +158,8 @@ final class SequenceOp implements TapeNode {
         if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
         Mat dOutput = output != null && output.grad() != null
                 ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
-        Mat wHh = weight(w.hh());
+        PackedMatrix wHh = k.pack(weight(w.hh()));
+        PackedMatrix wHr = memory != null ? k.pack(weight(w.hr())) : null;
 
         for (int s = steps - 1; s >= 0; s--) {
             int t = reverse ? steps - 1 - s : s, n = span[t];
@@ -167,7 +171,7 @@ final class SequenceOp implements TapeNode {
                     if (dProj != null) {
                         // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
                         copyRunningRows(dh, block(dProj, t), t);
-                        k.matmul(block(dProj, t).rows(n), weight(w.hr()), dm.rows(n));
+                        k.matmul(block(dProj, t).rows(n), wHr, dm.rows(n));
                     }
                     CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
                 }
