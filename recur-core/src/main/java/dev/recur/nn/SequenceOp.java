@@ -107,9 +107,9 @@ final class SequenceOp implements TapeNode {
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
 
         Mat hiddenGates = cell == CellType.GRU ? Mat.of(new float[batch * gateRows], batch, gateRows) : null;
-        // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product.
-        PackedMatrix whhT = k.pack(weight(w.hh()).t());
-        PackedMatrix whrT = memory != null ? k.pack(weight(w.hr()).t()) : null;
+        // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.
+        Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
+        Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
@@ -118,21 +118,21 @@ final class SequenceOp implements TapeNode {
             switch (cell) {
                 case LSTM -> {
                     // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
-                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
                     Mat cPrev = block(cells, entering(t)), cNext = block(cells, leaving(t));
                     Mat m = memory != null ? block(memory, t) : hNext;
                     CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
                     // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                    if (memory != null) k.matmul(m.rows(n), whrT, hNext.rows(n));
+                    if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n));
                     CellMath.carry(cPrev, cNext, lengths, t);
                 }
                 case GRU -> {
-                    k.matmul(hPrev.rows(n), whhT, hiddenGates.rows(n));
+                    whhT.multiply(hPrev.rows(n), hiddenGates.rows(n));
                     if (w.biasHh() != null) addBias(hiddenGates.rows(n), w.biasHh());
                     CellMath.gruForward(g, hiddenGates, hPrev, hNext, block(hiddenN, t), lengths, t);
                 }
                 case RNN -> {
-                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
                     CellMath.rnnForward(g, hNext, config.nonlinearity(), lengths, t);
                 }
             }
@@ -158,8 +158,8 @@ final class SequenceOp implements TapeNode {
         if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
         Mat dOutput = output != null && output.grad() != null
                 ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
-        PackedMatrix wHh = k.pack(weight(w.hh()));
-        PackedMatrix wHr = memory != null ? k.pack(weight(w.hr())) : null;
+        Product wHh = new Product(k, weight(w.hh()), steps > 1);
+        Product wHr = memory != null ? new Product(k, weight(w.hr()), steps > 1) : null;
 
         for (int s = steps - 1; s >= 0; s--) {
             int t = reverse ? steps - 1 - s : s, n = span[t];
@@ -171,7 +171,7 @@ final class SequenceOp implements TapeNode {
                     if (dProj != null) {
                         // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
                         copyRunningRows(dh, block(dProj, t), t);
-                        k.matmul(block(dProj, t).rows(n), wHr, dm.rows(n));
+                        wHr.multiply(block(dProj, t).rows(n), dm.rows(n));
                     }
                     CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
                 }
@@ -179,7 +179,7 @@ final class SequenceOp implements TapeNode {
                 case RNN -> CellMath.rnnBackward(block(states, leaving(t)), dh, dg, config.nonlinearity(), lengths, t);
             }
             // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
-            k.matmulAdd(block(dGatesH, t).rows(n), wHh, dh.rows(n));
+            wHh.multiplyAdd(block(dGatesH, t).rows(n), dh.rows(n));
         }
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
@@ -193,6 +193,25 @@ final class SequenceOp implements TapeNode {
         if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
         if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
+    }
+
+    /** A right operand used by every step: packed once when there are several steps, else read in place. */
+    private record Product(Kernels k, Mat b, PackedMatrix packed) {
+        Product(Kernels k, Mat b, boolean pack) {
+            this(k, b, pack ? k.pack(b) : null);
+        }
+
+        /** c = a·B. */
+        void multiply(Mat a, Mat c) {
+            if (packed != null) k.matmul(a, packed, c);
+            else k.matmul(a, b, c);
+        }
+
+        /** c += a·B. */
+        void multiplyAdd(Mat a, Mat c) {
+            if (packed != null) k.matmulAdd(a, packed, c);
+            else k.matmulAdd(a, b, c);
+        }
     }
 
     private static int[] spans(int[] lengths, int steps) {
