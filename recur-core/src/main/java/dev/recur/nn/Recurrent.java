@@ -24,6 +24,7 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
     private final RandomGenerator rng;
     private boolean recording;            // record ‖∂L/∂h_t‖ in the backward passes of later forward calls
     private StateGradients stateGradients;   // the last recorded forward call's, filled by its backward
+    private final Workspace workspace = new Workspace();   // buffers of the fused ops, reused from call to call
 
     Recurrent(RecurrentConfig config, CellType expected, RandomGenerator rng) {
         if (config.cell() != expected) {
@@ -150,10 +151,11 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
             for (Direction d : directions()) {
                 int slot = k * dirs + d.ordinal();
                 var op = new SequenceOp(config, weights.get(slot), d, layerInput, steps, lengths,
-                        new SequenceOp.Slot(h0, c0, slot), new SequenceOp.Slot(hN, cN, slot), y, d.ordinal() * p);
+                        new SequenceOp.Slot(h0, c0, slot), new SequenceOp.Slot(hN, cN, slot), y, d.ordinal() * p, workspace);
                 op.forward();
                 if (record != null) op.recordStateGradients(record.slot(slot));
                 if (y.requiresGrad()) Tape.record(op);
+                else op.release();
             }
             boolean dropout = k < config.numLayers() - 1 && config.dropout() > 0 && training();
             layerInput = dropout ? y.dropout(config.dropout(), rng, true) : y;

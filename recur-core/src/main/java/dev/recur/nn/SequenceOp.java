@@ -31,6 +31,7 @@ final class SequenceOp implements TapeNode {
     private final Slot initial, last;      // h0, c0 and h_n, c_n with the slot this layer and direction owns
     private final Variable output;          // [T, B, D·P] or null (a cell); this op owns columns column .. column+P
     private final int column;
+    private final Workspace workspace;
 
     // Saved by forward for backward, indexed by time; sized once per call.
     private final Mat gates;     // [T·B, G]      activated gates (LSTM i, f, g, o; GRU r, z, n; RNN pre-activation)
@@ -45,7 +46,7 @@ final class SequenceOp implements TapeNode {
 
     /** {@code input} holds T·B rows of F features, time-major; B is the number of lengths. */
     SequenceOp(RecurrentConfig config, LayerWeights w, Direction direction, Variable input, int steps, int[] lengths,
-               Slot initial, Slot last, Variable output, int column) {
+               Slot initial, Slot last, Variable output, int column, Workspace workspace) {
         this.config = config;
         this.w = w;
         this.reverse = direction == Direction.REVERSE;
@@ -55,6 +56,7 @@ final class SequenceOp implements TapeNode {
         this.last = last;
         this.output = output;
         this.column = column;
+        this.workspace = workspace;
         this.steps = steps;
         this.batch = lengths.length;
         this.features = input.value().dim(-1);
@@ -64,11 +66,11 @@ final class SequenceOp implements TapeNode {
         this.span = spans(lengths, steps);
         boolean lstm = config.cell() == CellType.LSTM, gru = config.cell() == CellType.GRU;
         int tb = steps * batch;
-        gates = Mat.of(new float[tb * gateRows], tb, gateRows);
-        hiddenN = gru ? Mat.of(new float[tb * hidden], tb, hidden) : null;
-        states = Mat.of(new float[(tb + batch) * out], tb + batch, out);
-        cells = lstm ? Mat.of(new float[(tb + batch) * hidden], tb + batch, hidden) : null;
-        memory = lstm && config.projSize() > 0 ? Mat.of(new float[tb * hidden], tb, hidden) : null;
+        gates = workspace.take(tb, gateRows);
+        hiddenN = gru ? workspace.take(tb, hidden) : null;
+        states = workspace.take(tb + batch, out);
+        cells = lstm ? workspace.take(tb + batch, hidden) : null;
+        memory = lstm && config.projSize() > 0 ? workspace.take(tb, hidden) : null;
     }
 
     @Override
@@ -106,7 +108,7 @@ final class SequenceOp implements TapeNode {
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
 
-        Mat hiddenGates = cell == CellType.GRU ? Mat.of(new float[batch * gateRows], batch, gateRows) : null;
+        Mat hiddenGates = cell == CellType.GRU ? workspace.take(batch, gateRows) : null;
         // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.
         Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
         Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
@@ -141,6 +143,12 @@ final class SequenceOp implements TapeNode {
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
         if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
+        workspace.give(hiddenGates);
+    }
+
+    /** Gives the buffers saved for backward back to the workspace; call when backward will not run. */
+    void release() {
+        workspace.give(gates, hiddenN, states, cells, memory);
     }
 
     @Override
@@ -148,12 +156,12 @@ final class SequenceOp implements TapeNode {
         Kernels k = Kernels.get();
         CellType cell = config.cell();
         int tb = steps * batch;
-        Mat dGatesX = Mat.of(new float[tb * gateRows], tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
-        Mat dGatesH = cell == CellType.GRU ? Mat.of(new float[tb * gateRows], tb, gateRows) : dGatesX;
-        Mat dh = Mat.of(new float[batch * out], batch, out);            // carried from step t+1 into step t
-        Mat dc = cells != null ? Mat.of(new float[batch * hidden], batch, hidden) : null;
-        Mat dProj = memory != null ? Mat.of(new float[tb * out], tb, out) : null;   // dh at each step, for W_hr
-        Mat dm = memory != null ? Mat.of(new float[batch * hidden], batch, hidden) : dh;
+        Mat dGatesX = workspace.take(tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
+        Mat dGatesH = cell == CellType.GRU ? workspace.take(tb, gateRows) : dGatesX;
+        Mat dh = workspace.take(batch, out);            // carried from step t+1 into step t
+        Mat dc = cells != null ? workspace.take(batch, hidden) : null;
+        Mat dProj = memory != null ? workspace.take(tb, out) : null;   // dh at each step, for W_hr
+        Mat dm = memory != null ? workspace.take(batch, hidden) : dh;
         if (last.h().grad() != null) copy(slot(last.h().grad(), last.index()), dh);
         if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
         Mat dOutput = output != null && output.grad() != null
@@ -193,6 +201,8 @@ final class SequenceOp implements TapeNode {
         if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
         if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
+        workspace.give(dGatesX, dGatesH, dh, dc, dProj, dm);
+        release();
     }
 
     /** A right operand used by every step: packed once when there are several steps, else read in place. */
