@@ -153,6 +153,11 @@ final class SequenceOp implements TapeNode {
 
     @Override
     public void backward() {
+        backwardInput(backwardThroughTime());
+    }
+
+    /** The gradients of h0, c0 and this direction's weights, not yet the input's; returns d(W_ih x + b_ih) for that. */
+    Mat backwardThroughTime() {
         Kernels k = Kernels.get();
         CellType cell = config.cell();
         int tb = steps * batch;
@@ -200,9 +205,23 @@ final class SequenceOp implements TapeNode {
         if (w.biasIh() != null && w.biasIh().requiresGrad()) sumRows(dGatesX, w.biasIh());
         if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
-        if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
-        workspace.give(dGatesX, dGatesH, dh, dc, dProj, dm);
+        workspace.give(dGatesH == dGatesX ? null : dGatesH, dh, dc, dProj, dm);
+        return dGatesX;
+    }
+
+    /** dx += dGates · W_ih, [T·B, G] · [G, F]; then the buffers go back to the workspace. */
+    void backwardInput(Mat dGatesX) {
+        if (input.requiresGrad()) {
+            Kernels.get().matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), steps * batch, features));
+        }
+        workspace.give(dGatesX);
         release();
+    }
+
+    /** Creates the gradient buffers both directions of a layer write into, before they run at once. */
+    void prepareGradients() {
+        if (initial.h() != null && initial.h().requiresGrad()) initial.h().gradBuffer();
+        if (initial.c() != null && initial.c().requiresGrad()) initial.c().gradBuffer();
     }
 
     /** A right operand used by every step: packed once when there are several steps, else read in place. */
