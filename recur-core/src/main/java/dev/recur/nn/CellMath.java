@@ -105,24 +105,6 @@ final class CellMath {
         }
     }
 
-    /** m[r, :] += v for every row r. */
-    static void addRow(Mat m, float[] v, int offset) {
-        float[] d = m.data();
-        for (int r = 0; r < m.rows(); r++) {
-            int o = row(m, r);
-            for (int j = 0; j < m.cols(); j++) d[o + j] += v[offset + j];
-        }
-    }
-
-    /** into[j] += Σ_r m[r, j]. */
-    static void sumRowsAdd(Mat m, float[] into, int offset) {
-        float[] d = m.data();
-        for (int r = 0; r < m.rows(); r++) {
-            int o = row(m, r);
-            for (int j = 0; j < m.cols(); j++) into[offset + j] += d[o + j];
-        }
-    }
-
     /** The first row at or after {@code from} still running at step t, or B. */
     private static int runStart(int[] lengths, int t, int from) {
         while (from < lengths.length && t >= lengths[from]) from++;

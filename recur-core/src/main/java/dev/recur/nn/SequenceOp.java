@@ -103,8 +103,16 @@ final class SequenceOp implements TapeNode {
         // Every step's input projection at once: [T·B, F] · [F, G], plus b_ih (and b_hh, except for the GRU).
         k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
         // b_hh stays separate for the GRU because its reset gate multiplies W_hn h + b_hn.
-        if (w.biasIh() != null) addBias(gates, w.biasIh());
-        if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
+        if (w.biasIh() != null && w.biasHh() != null && cell != CellType.GRU) {
+            // b_ih + b_hh summed first: one pass over the [T·B, G] gates instead of two.
+            Tensor bih = w.biasIh().value(), bhh = w.biasHh().value();
+            float[] sum = new float[gateRows];
+            for (int j = 0; j < gateRows; j++) sum[j] = bih.data()[bih.offset() + j] + bhh.data()[bhh.offset() + j];
+            k.addRowVector(gates, sum, 0);
+        } else {
+            if (w.biasIh() != null) addBias(gates, w.biasIh());
+            if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
+        }
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
 
@@ -320,11 +328,11 @@ final class SequenceOp implements TapeNode {
     }
 
     private static void addBias(Mat m, Variable bias) {
-        CellMath.addRow(m, bias.value().data(), bias.value().offset());
+        Kernels.get().addRowVector(m, bias.value().data(), bias.value().offset());
     }
 
     private static void sumRows(Mat m, Variable bias) {
         Tensor g = bias.gradBuffer();
-        CellMath.sumRowsAdd(m, g.data(), g.offset());
+        Kernels.get().sumRowsAdd(m, g.data(), g.offset());
     }
 }
