@@ -4,7 +4,10 @@
 #
 #   recur-bench/compare.sh [--processes 3] [--threads 2,1] [--cases lstm-small,...] [--modes forward,train]
 #                          [--repeat 5] [--warmup 3] [--jdks /usr/lib/jvm/temurin-25-jdk-amd64,...]
+#                          [--java-opts "-Xmx2g"]
 #
+# Recur's JVM runs with --java-opts (default -Xmx2g, passed as RECUR_JAVA_OPTS): left alone on this 24 GiB machine,
+# G1 may grow the heap towards 6 GiB, and the peak RSS measures the collector's appetite rather than the work.
 # Every case and mode runs in a process of its own (so its peak RSS is its own), PyTorch first, then Recur on each
 # JDK, --processes times; the order of the implementations rotates from one round to the next. Before each run
 # the script waits (up to a minute) for the machine to be idle. A cell of the table is the median over the
@@ -22,6 +25,7 @@ modes=forward,train
 repeat=5
 warmup=3
 jdks=""
+java_opts="-Xmx2g"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --processes) processes="$2"; shift 2 ;;
@@ -31,7 +35,8 @@ while [[ $# -gt 0 ]]; do
         --repeat) repeat="$2"; shift 2 ;;
         --warmup) warmup="$2"; shift 2 ;;
         --jdks) jdks="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
+        --java-opts) java_opts="$2"; shift 2 ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
         *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -98,7 +103,7 @@ for round in $(seq 1 "$processes"); do
                         "$here/pytorch/torch-env.sh" "$t" "$here/pytorch/rb1.py" --threads "$t" --case "$c" --mode "$m" \
                             "${common[@]}" --json "$file" >/dev/null 2>>"$out/pytorch.log"
                     else
-                        JAVA_HOME="$impl" "$root/recur" bench rb1 --threads "$t" --case "$c" --mode "$m" "${common[@]}" \
+                        JAVA_HOME="$impl" RECUR_JAVA_OPTS="$java_opts" "$root/recur" bench rb1 --threads "$t" --case "$c" --mode "$m" "${common[@]}" \
                             --quiet --json "$file" >/dev/null 2>>"$out/$name.log"
                     fi
                 done
@@ -107,6 +112,7 @@ for round in $(seq 1 "$processes"); do
     done
 done
 grep -h '^rb1.py: torch' "$out/pytorch.log" | head -n1 >&2
+echo "compare.sh: Recur's JVM options: ${java_opts:-none}" >&2
 
 # 4. One table per thread count.
 python3 - "$out" "$peak" "${homes[@]}" <<'EOF2'

@@ -299,9 +299,11 @@ final class SequenceOp implements TapeNode {
     }
 
     private void addRunningRows(Mat from, Mat to, int t) {
+        float[] src = from.data(), dst = to.data();
         for (int b = 0; b < batch; b++) {
             if (t >= lengths[b]) continue;
-            for (int j = 0; j < from.cols(); j++) to.set(b, j, to.get(b, j) + from.get(b, j));
+            int i = from.index(b, 0), o = to.index(b, 0);
+            for (int j = 0; j < from.cols(); j++) dst[o + j] += src[i + j];
         }
     }
 
