@@ -66,10 +66,12 @@ final class SequenceOp implements TapeNode {
         this.span = spans(lengths, steps);
         boolean lstm = config.cell() == CellType.LSTM, gru = config.cell() == CellType.GRU;
         int tb = steps * batch;
-        gates = workspace.take(tb, gateRows);
+        // The input projection overwrites the gates and every step writes its rows of states and cells (running rows
+        // by the cell, the others by carry); only the state entering the first step is filled below.
+        gates = workspace.borrow(tb, gateRows);
         hiddenN = gru ? workspace.take(tb, hidden) : null;
-        states = workspace.take(tb + batch, out);
-        cells = lstm ? workspace.take(tb + batch, hidden) : null;
+        states = workspace.borrow(tb + batch, out);
+        cells = lstm ? workspace.borrow(tb + batch, hidden) : null;
         memory = lstm && config.projSize() > 0 ? workspace.take(tb, hidden) : null;
     }
 
@@ -114,7 +116,9 @@ final class SequenceOp implements TapeNode {
             if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
         }
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
+        else block(states, entering(first())).fill(0f);
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
+        else if (cells != null) block(cells, entering(first())).fill(0f);
 
         Mat hiddenGates = cell == CellType.GRU ? workspace.take(batch, gateRows) : null;
         // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.

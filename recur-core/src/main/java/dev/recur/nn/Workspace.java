@@ -18,6 +18,13 @@ final class Workspace {
 
     /** A zeroed [rows, cols] matrix, reused when a free buffer has exactly that size. */
     Mat take(int rows, int cols) {
+        Mat m = borrow(rows, cols);
+        Arrays.fill(m.data(), 0f);
+        return m;
+    }
+
+    /** A [rows, cols] matrix holding whatever its last user left, for a caller that writes every element first. */
+    Mat borrow(int rows, int cols) {
         int size = Math.multiplyExact(rows, cols);
         float[] data = null;
         synchronized (this) {
@@ -28,9 +35,7 @@ final class Workspace {
                 }
             }
         }
-        if (data == null) return Mat.of(new float[size], rows, cols);
-        Arrays.fill(data, 0f);
-        return Mat.of(data, rows, cols);
+        return Mat.of(data != null ? data : new float[size], rows, cols);
     }
 
     /** Gives back the arrays behind these matrices (nulls are skipped; each array once). */
