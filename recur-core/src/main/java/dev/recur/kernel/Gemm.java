@@ -64,6 +64,39 @@ final class Gemm {
     }
 
     /**
+     * C[:, from .. to] = α·A·B[:, from .. to] + β·C[:, from .. to] on the calling thread, B packed (panels NR wide;
+     * {@code from} a multiple of NR). The loops are those of {@link #serial(float, Mat, Mat, float, Mat)} without
+     * packing B: a [KC, NC] block of the panels stays in L2 while every row panel of A passes over it.
+     */
+    static void serial(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int m = c.rows(), k = a.cols();
+        float[] panels = b.panels();
+        for (int jc = from; jc < to; jc += NC) {
+            int nc = Math.min(NC, to - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                for (int ir = 0; ir < m; ir += MR) {
+                    int mr = Math.min(MR, m - ir);
+                    packA(alpha, a, ir, mr, pc, kc, buf.a);
+                    for (int jr = jc; jr < jc + nc; jr += NR) {
+                        int nr = Math.min(NR, jc + nc - jr);
+                        int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
+                        int cIndex = c.offset() + ir * c.stride() + jr;
+                        if (mr == MR && nr == NR) {
+                            kernel(buf.a, panels, bIndex, kc, c.data(), cIndex, c.stride(), betaHere);
+                        } else {
+                            kernel(buf.a, panels, bIndex, kc, buf.tile, 0, NR, 0f);
+                            merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The micro-kernel: C[MR, NR] at {@code c[cIndex]} (rows {@code ldc} apart) = A panel · B panel + β·C, with
      * the A panel [kc, MR] at {@code a[0]} and the B panel [kc, NR] at {@code b[bIndex]}.
      */
@@ -219,6 +252,50 @@ final class Gemm {
             gemvDots(x, k, b, beta, c);
         } else {
             gemvRows(x, k, b, beta, c);
+        }
+    }
+
+    /**
+     * C[1, from .. to] = α·A[1, k]·B[:, from .. to] + β·C with B packed: each panel of NR columns is read once, in
+     * order, into two accumulating vectors (two chains, for the FMA latency) — a bandwidth-bound batch-1 step.
+     */
+    static void gemv(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int k = a.cols();
+        if (buf.row.length < k) buf.row = new float[k];
+        float[] x = buf.row, w = b.panels(), y = c.data();
+        for (int p = 0; p < k; p++) x[p] = alpha * a.get(0, p);
+        for (int jr = from; jr < to; jr += NR) {
+            int base = jr * k, p = 0;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
+            for (; p + 2 <= k; p += 2) {
+                FloatVector x0 = FloatVector.broadcast(S, x[p]), x1 = FloatVector.broadcast(S, x[p + 1]);
+                int i = base + p * NR;
+                s0 = FloatVector.fromArray(S, w, i).fma(x0, s0);
+                s1 = FloatVector.fromArray(S, w, i + L).fma(x0, s1);
+                t0 = FloatVector.fromArray(S, w, i + NR).fma(x1, t0);
+                t1 = FloatVector.fromArray(S, w, i + NR + L).fma(x1, t1);
+            }
+            if (p < k) {
+                FloatVector x0 = FloatVector.broadcast(S, x[p]);
+                s0 = FloatVector.fromArray(S, w, base + p * NR).fma(x0, s0);
+                s1 = FloatVector.fromArray(S, w, base + p * NR + L).fma(x0, s1);
+            }
+            s0 = s0.add(t0);
+            s1 = s1.add(t1);
+            int yi = c.offset() + jr, nr = Math.min(NR, to - jr);
+            if (nr == NR) {
+                if (beta != 0f) {
+                    s0 = FloatVector.fromArray(S, y, yi).fma(FloatVector.broadcast(S, beta), s0);
+                    s1 = FloatVector.fromArray(S, y, yi + L).fma(FloatVector.broadcast(S, beta), s1);
+                }
+                s0.intoArray(y, yi);
+                s1.intoArray(y, yi + L);
+            } else {
+                s0.intoArray(buf.tile, 0);
+                s1.intoArray(buf.tile, L);
+                merge(buf.tile, 1, nr, y, yi, 0, beta);
+            }
         }
     }
 

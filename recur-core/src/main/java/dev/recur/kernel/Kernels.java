@@ -31,6 +31,27 @@ public interface Kernels {
         gemm(1f, a, b, 1f, c);
     }
 
+    /** A copy of op(B) [K, N] laid out for {@link #gemm(float, Mat, PackedMatrix, float, Mat)}, to multiply many times. */
+    PackedMatrix pack(Mat b);
+
+    /**
+     * C = α·A·B + β·C with B packed by {@link #pack(Mat)}: as {@link #gemm(float, Mat, Mat, float, Mat)} without
+     * copying B again — the recurrent product h·W_hhᵀ of every step of a sequence.
+     *
+     * @param c modified; must not be a transposed view nor overlap A
+     */
+    void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c);
+
+    /** C += A·B, B packed. */
+    default void matmulAdd(Mat a, PackedMatrix b, Mat c) {
+        gemm(1f, a, b, 1f, c);
+    }
+
+    /** C = A·B, B packed. */
+    default void matmul(Mat a, PackedMatrix b, Mat c) {
+        gemm(1f, a, b, 0f, c);
+    }
+
     /**
      * y[yOffset + i] = σ(x[xOffset + i]) = 1 / (1 + e^−x) for i in [0, length); x and y may be the same range.
      *
@@ -61,6 +82,51 @@ public interface Kernels {
      */
     void sumRowsAdd(Mat m, float[] sums, int sumsOffset);
 
+    /**
+     * One LSTM step for every row of a batch (docs/derivations/lstm.md). {@code gates} [B, 4H] holds the
+     * pre-activations and is overwritten with i = σ, f = σ, g = tanh, o = σ; writes c' = f ⊙ c + i ⊙ g into
+     * {@code cNext} and m = o ⊙ tanh(c') into {@code mNext} [B, H].
+     *
+     * @param gates modified
+     * @param cPrev not modified
+     * @param cNext modified
+     * @param mNext modified
+     */
+    void lstmCell(Mat gates, Mat cPrev, Mat cNext, Mat mNext);
+
+    /**
+     * The LSTM step backwards, from the saved activations {@code gates} [B, 4H] and cells c, c' [B, H]: reads dm
+     * [B, H], the gradient of o ⊙ tanh(c'); writes the pre-activation gradients into {@code dGates} [B, 4H] and
+     * turns {@code dc} [B, H] from dc' into dc.
+     *
+     * @param dm     not modified
+     * @param dc     modified
+     * @param dGates modified
+     */
+    void lstmCellBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates);
+
+    /**
+     * One GRU step for every row (docs/derivations/gru.md). {@code gates} [B, 3H] holds W_ih x + b_ih and is
+     * overwritten with r, z, n; {@code hidden} [B, 3H] holds W_hh h + b_hh. Writes h' = (1 − z) ⊙ n + z ⊙ h into
+     * {@code hNext} and W_hn h + b_hn into {@code hiddenN} [B, H], which the backward pass needs.
+     *
+     * @param gates   modified
+     * @param hidden  not modified
+     * @param hNext   modified
+     * @param hiddenN modified
+     */
+    void gruCell(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN);
+
+    /**
+     * The GRU step backwards: reads dh' from {@code dh} [B, H] and replaces it with its direct part dh' ⊙ z; writes
+     * the gradients of W_ih x + b_ih into {@code dGatesX} and of W_hh h + b_hh into {@code dGatesH} [B, 3H].
+     *
+     * @param dh      modified
+     * @param dGatesX modified
+     * @param dGatesH modified
+     */
+    void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH);
+
     /** A short name for logs and benchmark tables, e.g. "vector (AVX-512, 16 lanes)". */
     String name();
 
@@ -72,6 +138,15 @@ public interface Kernels {
     /** The scalar reference kernels. */
     static Kernels scalar() {
         return Selection.SCALAR;
+    }
+
+    /** Throws when the shapes of a gemm with a packed B do not fit together. */
+    static void checkGemm(Mat a, PackedMatrix b, Mat c) {
+        if (a.cols() != b.rows() || c.rows() != a.rows() || c.cols() != b.cols()) {
+            throw new IllegalArgumentException("gemm: cannot multiply " + a.describe() + " by " + b.describe()
+                    + " into " + c.describe());
+        }
+        if (c.transposed()) throw new IllegalArgumentException("gemm: the output must not be a transposed view");
     }
 
     /** Throws when the shapes of a gemm do not fit together, naming both. */

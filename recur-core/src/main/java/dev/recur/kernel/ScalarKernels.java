@@ -18,6 +18,24 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public PackedMatrix pack(Mat b) {
+        return PackedMatrix.of(b, 16);
+    }
+
+    @Override
+    public void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        for (int i = 0; i < c.rows(); i++) {
+            for (int j = 0; j < c.cols(); j++) {
+                float sum = 0f;
+                for (int p = 0; p < a.cols(); p++) sum += a.get(i, p) * b.get(p, j);
+                float old = beta == 0f ? 0f : beta * c.get(i, j);
+                c.set(i, j, alpha * sum + old);
+            }
+        }
+    }
+
+    @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
         for (int i = 0; i < length; i++) y[yOffset + i] = (float) (1 / (1 + Math.exp(-x[xOffset + i])));
     }
@@ -44,6 +62,83 @@ public final class ScalarKernels implements Kernels {
         for (int i = 0; i < m.rows(); i++) {
             for (int j = 0; j < m.cols(); j++) sums[sumsOffset + j] += m.get(i, j);
         }
+    }
+
+    @Override
+    public void lstmCell(Mat gates, Mat cPrev, Mat cNext, Mat mNext) {
+        int h = cPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float i = sigmoid(gates.get(b, j)), f = sigmoid(gates.get(b, h + j));
+                float g = (float) Math.tanh(gates.get(b, 2 * h + j)), o = sigmoid(gates.get(b, 3 * h + j));
+                gates.set(b, j, i);
+                gates.set(b, h + j, f);
+                gates.set(b, 2 * h + j, g);
+                gates.set(b, 3 * h + j, o);
+                float c = f * cPrev.get(b, j) + i * g;
+                cNext.set(b, j, c);
+                mNext.set(b, j, o * (float) Math.tanh(c));
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates) {
+        int h = cPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float i = gates.get(b, j), f = gates.get(b, h + j), g = gates.get(b, 2 * h + j), o = gates.get(b, 3 * h + j);
+                float tc = (float) Math.tanh(cNext.get(b, j)), dmj = dm.get(b, j);
+                float dcj = dc.get(b, j) + dmj * o * (1 - tc * tc);
+                dGates.set(b, j, dcj * g * i * (1 - i));
+                dGates.set(b, h + j, dcj * cPrev.get(b, j) * f * (1 - f));
+                dGates.set(b, 2 * h + j, dcj * i * (1 - g * g));
+                dGates.set(b, 3 * h + j, dmj * tc * o * (1 - o));
+                dc.set(b, j, dcj * f);
+            }
+        }
+    }
+
+    @Override
+    public void gruCell(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float r = sigmoid(gates.get(b, j) + hidden.get(b, j));
+                float z = sigmoid(gates.get(b, h + j) + hidden.get(b, h + j));
+                float hn = hidden.get(b, 2 * h + j);
+                float n = (float) Math.tanh(gates.get(b, 2 * h + j) + r * hn);
+                gates.set(b, j, r);
+                gates.set(b, h + j, z);
+                gates.set(b, 2 * h + j, n);
+                hiddenN.set(b, j, hn);
+                hNext.set(b, j, (1 - z) * n + z * hPrev.get(b, j));
+            }
+        }
+    }
+
+    @Override
+    public void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float r = gates.get(b, j), z = gates.get(b, h + j), n = gates.get(b, 2 * h + j), d = dh.get(b, j);
+                float dn = d * (1 - z) * (1 - n * n);
+                float dz = d * (hPrev.get(b, j) - n) * z * (1 - z);
+                float dr = dn * hiddenN.get(b, j) * r * (1 - r);
+                dGatesX.set(b, j, dr);
+                dGatesX.set(b, h + j, dz);
+                dGatesX.set(b, 2 * h + j, dn);
+                dGatesH.set(b, j, dr);
+                dGatesH.set(b, h + j, dz);
+                dGatesH.set(b, 2 * h + j, dn * r);
+                dh.set(b, j, d * z);
+            }
+        }
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1 / (1 + Math.exp(-x)));
     }
 
     @Override

@@ -26,6 +26,9 @@ final class VectorKernels implements Kernels {
      */
     static final int GEMV_ROWS = 4;
 
+    /** Gate kernels over fewer hidden units than this (B·H) run on the caller's thread. */
+    private static final int PARALLEL_UNITS = 8192;
+
     public VectorKernels() {}
 
     @Override
@@ -63,6 +66,33 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public PackedMatrix pack(Mat b) {
+        return PackedMatrix.of(b, Gemm.NR);
+    }
+
+    @Override
+    public void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        int m = c.rows(), n = c.cols(), k = a.cols();
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            Gemm.scale(beta, c);
+            return;
+        }
+        // Every task takes a run of whole panels of B; a few rows of A are matrix-vector products, one per row.
+        int tasks = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.threads();
+        int step = roundUp(ceilDiv(n, tasks), Gemm.NR);
+        Parallel.forEach(ceilDiv(n, step), t -> {
+            int from = t * step, to = Math.min(n, from + step);
+            if (m > GEMV_ROWS) {
+                Gemm.serial(alpha, a, b, from, to, beta, c);
+            } else {
+                for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
+            }
+        });
+    }
+
+    @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
         Activations.sigmoid(x, xOffset, y, yOffset, length);
     }
@@ -88,10 +118,50 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void lstmCell(Mat gates, Mat cPrev, Mat cNext, Mat mNext) {
+        byRows(gates.rows(), cPrev.cols(), (from, to) -> Cells.lstm(gates.rows(from, to), cPrev.rows(from, to), cNext.rows(from, to),
+                mNext.rows(from, to)));
+    }
+
+    @Override
+    public void lstmCellBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates) {
+        byRows(gates.rows(), cPrev.cols(), (from, to) -> Cells.lstmBackward(gates.rows(from, to), cPrev.rows(from, to),
+                cNext.rows(from, to), dm.rows(from, to), dc.rows(from, to), dGates.rows(from, to)));
+    }
+
+    @Override
+    public void gruCell(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gru(gates.rows(from, to), hidden.rows(from, to), hPrev.rows(from, to),
+                hNext.rows(from, to), hiddenN.rows(from, to)));
+    }
+
+    @Override
+    public void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gruBackward(gates.rows(from, to), hiddenN.rows(from, to),
+                hPrev.rows(from, to), dh.rows(from, to), dGatesX.rows(from, to), dGatesH.rows(from, to)));
+    }
+
+    @Override
     public String name() {
         int bits = SPECIES.vectorBitSize();
         String isa = bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : bits + "-bit";
         return "vector (" + isa + ", " + SPECIES.length() + " lanes)";
+    }
+
+    /** Rows [from, to) of a pointwise step kernel. */
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Splits the B rows of a gate kernel over the threads when there are enough units to pay for waking them
+     * (B·H ≥ {@link #PARALLEL_UNITS}); the step's products already use both, so the pointwise part would otherwise
+     * leave one idle.
+     */
+    private static void byRows(int rows, int units, RowRange body) {
+        int tasks = (long) rows * units < PARALLEL_UNITS ? 1 : Math.min(rows, Parallel.threads());
+        int step = ceilDiv(rows, tasks);
+        Parallel.forEach(ceilDiv(rows, step), t -> body.run(t * step, Math.min(rows, t * step + step)));
     }
 
     static int ceilDiv(int x, int y) {

@@ -2,6 +2,7 @@ package dev.recur.nn;
 
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
+import dev.recur.kernel.Parallel;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
     private final RandomGenerator rng;
     private boolean recording;            // record ‖∂L/∂h_t‖ in the backward passes of later forward calls
     private StateGradients stateGradients;   // the last recorded forward call's, filled by its backward
+    private final Workspace workspace = new Workspace();   // buffers of the fused ops, reused from call to call
 
     Recurrent(RecurrentConfig config, CellType expected, RandomGenerator rng) {
         if (config.cell() != expected) {
@@ -96,13 +98,8 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
         if (input.rank() != 2 || input.dim(1) != config.inputSize()) {
             throw new IllegalArgumentException(this + ": step input has shape " + input.shapeString() + "; expected [B, " + config.inputSize() + "]");
         }
-        int batch = input.dim(0);
-        try (var off = Tape.noGrad()) {
-            int[] lengths = new int[batch];
-            Arrays.fill(lengths, 1);
-            RecurrentOutput r = run(Variable.of(input.reshape(1, batch, input.dim(1))), 1, lengths, state);
-            return new RecurrentOutput(Variable.of(r.output().value().reshape(batch, config.outputSize())), r.state());
-        }
+        checkState(state, input.dim(0));
+        return InferenceStep.run(config, weights, input, state, workspace);
     }
 
     /**
@@ -147,14 +144,17 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
         for (int k = 0; k < config.numLayers(); k++) {
             List<LayerWeights> layer = weights.subList(k * dirs, (k + 1) * dirs);
             y = Variable.result(Tensor.zeros(steps, batch, dirs * p), this + " layer " + k + " output", inputs(layerInput, h0, c0, layer));
+            var ops = new SequenceOp[dirs];
             for (Direction d : directions()) {
                 int slot = k * dirs + d.ordinal();
-                var op = new SequenceOp(config, weights.get(slot), d, layerInput, steps, lengths,
-                        new SequenceOp.Slot(h0, c0, slot), new SequenceOp.Slot(hN, cN, slot), y, d.ordinal() * p);
-                op.forward();
-                if (record != null) op.recordStateGradients(record.slot(slot));
-                if (y.requiresGrad()) Tape.record(op);
+                ops[d.ordinal()] = new SequenceOp(config, weights.get(slot), d, layerInput, steps, lengths,
+                        new SequenceOp.Slot(h0, c0, slot), new SequenceOp.Slot(hN, cN, slot), y, d.ordinal() * p, workspace);
+                if (record != null) ops[d.ordinal()].recordStateGradients(record.slot(slot));
             }
+            // The two directions are independent: one on each thread, every step's products then on one core.
+            Parallel.forEach(dirs, d -> ops[d].forward());
+            for (SequenceOp op : ops) if (!y.requiresGrad()) op.release();
+            if (y.requiresGrad()) Tape.record(dirs == 2 ? new BidirectionalOp(ops[0], ops[1]) : ops[0]);
             boolean dropout = k < config.numLayers() - 1 && config.dropout() > 0 && training();
             layerInput = dropout ? y.dropout(config.dropout(), rng, true) : y;
         }

@@ -16,6 +16,7 @@ import java.util.random.RandomGenerator;
 public abstract sealed class RecurrentCell extends Module permits RnnCell, LstmCell, GruCell {
     private final RecurrentConfig config;
     private final LayerWeights weights;
+    private final Workspace workspace = new Workspace();   // buffers of the fused op, reused from step to step
 
     RecurrentCell(RecurrentConfig config, CellType expected, RandomGenerator rng) {
         if (config.cell() != expected || config.numLayers() != 1 || config.bidirectional() || config.projSize() != 0) {
@@ -46,9 +47,10 @@ public abstract sealed class RecurrentCell extends Module permits RnnCell, LstmC
         int[] lengths = new int[batch];
         Arrays.fill(lengths, 1);
         var op = new SequenceOp(config, weights, Direction.FORWARD, input, 1, lengths,
-                new SequenceOp.Slot(h0, c0, 0), new SequenceOp.Slot(hNext, cNext, 0), null, 0);
+                new SequenceOp.Slot(h0, c0, 0), new SequenceOp.Slot(hNext, cNext, 0), null, 0, workspace);
         op.forward();
         if (hNext.requiresGrad()) Tape.record(op);
+        else op.release();
         return new RecurrentState(hNext, cNext);
     }
 

@@ -4,6 +4,7 @@ import dev.recur.autograd.TapeNode;
 import dev.recur.autograd.Variable;
 import dev.recur.kernel.Kernels;
 import dev.recur.kernel.Mat;
+import dev.recur.kernel.PackedMatrix;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ final class SequenceOp implements TapeNode {
     private final Slot initial, last;      // h0, c0 and h_n, c_n with the slot this layer and direction owns
     private final Variable output;          // [T, B, D·P] or null (a cell); this op owns columns column .. column+P
     private final int column;
+    private final Workspace workspace;
 
     // Saved by forward for backward, indexed by time; sized once per call.
     private final Mat gates;     // [T·B, G]      activated gates (LSTM i, f, g, o; GRU r, z, n; RNN pre-activation)
@@ -44,7 +46,7 @@ final class SequenceOp implements TapeNode {
 
     /** {@code input} holds T·B rows of F features, time-major; B is the number of lengths. */
     SequenceOp(RecurrentConfig config, LayerWeights w, Direction direction, Variable input, int steps, int[] lengths,
-               Slot initial, Slot last, Variable output, int column) {
+               Slot initial, Slot last, Variable output, int column, Workspace workspace) {
         this.config = config;
         this.w = w;
         this.reverse = direction == Direction.REVERSE;
@@ -54,6 +56,7 @@ final class SequenceOp implements TapeNode {
         this.last = last;
         this.output = output;
         this.column = column;
+        this.workspace = workspace;
         this.steps = steps;
         this.batch = lengths.length;
         this.features = input.value().dim(-1);
@@ -63,11 +66,13 @@ final class SequenceOp implements TapeNode {
         this.span = spans(lengths, steps);
         boolean lstm = config.cell() == CellType.LSTM, gru = config.cell() == CellType.GRU;
         int tb = steps * batch;
-        gates = Mat.of(new float[tb * gateRows], tb, gateRows);
-        hiddenN = gru ? Mat.of(new float[tb * hidden], tb, hidden) : null;
-        states = Mat.of(new float[(tb + batch) * out], tb + batch, out);
-        cells = lstm ? Mat.of(new float[(tb + batch) * hidden], tb + batch, hidden) : null;
-        memory = lstm && config.projSize() > 0 ? Mat.of(new float[tb * hidden], tb, hidden) : null;
+        // The input projection overwrites the gates and every step writes its rows of states and cells (running rows
+        // by the cell, the others by carry); only the state entering the first step is filled below.
+        gates = workspace.borrow(tb, gateRows);
+        hiddenN = gru ? workspace.take(tb, hidden) : null;
+        states = workspace.borrow(tb + batch, out);
+        cells = lstm ? workspace.borrow(tb + batch, hidden) : null;
+        memory = lstm && config.projSize() > 0 ? workspace.take(tb, hidden) : null;
     }
 
     @Override
@@ -100,13 +105,25 @@ final class SequenceOp implements TapeNode {
         // Every step's input projection at once: [T·B, F] · [F, G], plus b_ih (and b_hh, except for the GRU).
         k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
         // b_hh stays separate for the GRU because its reset gate multiplies W_hn h + b_hn.
-        if (w.biasIh() != null) addBias(gates, w.biasIh());
-        if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
+        if (w.biasIh() != null && w.biasHh() != null && cell != CellType.GRU) {
+            // b_ih + b_hh summed first: one pass over the [T·B, G] gates instead of two.
+            Tensor bih = w.biasIh().value(), bhh = w.biasHh().value();
+            float[] sum = new float[gateRows];
+            for (int j = 0; j < gateRows; j++) sum[j] = bih.data()[bih.offset() + j] + bhh.data()[bhh.offset() + j];
+            k.addRowVector(gates, sum, 0);
+        } else {
+            if (w.biasIh() != null) addBias(gates, w.biasIh());
+            if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
+        }
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
+        else block(states, entering(first())).fill(0f);
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
+        else if (cells != null) block(cells, entering(first())).fill(0f);
 
-        Mat hiddenGates = cell == CellType.GRU ? Mat.of(new float[batch * gateRows], batch, gateRows) : null;
-        Mat whhT = weight(w.hh()).t();
+        Mat hiddenGates = cell == CellType.GRU ? workspace.take(batch, gateRows) : null;
+        // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.
+        Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
+        Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
@@ -115,21 +132,21 @@ final class SequenceOp implements TapeNode {
             switch (cell) {
                 case LSTM -> {
                     // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
-                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
                     Mat cPrev = block(cells, entering(t)), cNext = block(cells, leaving(t));
                     Mat m = memory != null ? block(memory, t) : hNext;
                     CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
                     // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                    if (memory != null) k.matmul(m.rows(n), weight(w.hr()).t(), hNext.rows(n));
+                    if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n));
                     CellMath.carry(cPrev, cNext, lengths, t);
                 }
                 case GRU -> {
-                    k.matmul(hPrev.rows(n), whhT, hiddenGates.rows(n));
+                    whhT.multiply(hPrev.rows(n), hiddenGates.rows(n));
                     if (w.biasHh() != null) addBias(hiddenGates.rows(n), w.biasHh());
                     CellMath.gruForward(g, hiddenGates, hPrev, hNext, block(hiddenN, t), lengths, t);
                 }
                 case RNN -> {
-                    k.matmulAdd(hPrev.rows(n), whhT, g.rows(n));
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
                     CellMath.rnnForward(g, hNext, config.nonlinearity(), lengths, t);
                 }
             }
@@ -138,24 +155,36 @@ final class SequenceOp implements TapeNode {
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
         if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
+        workspace.give(hiddenGates);
+    }
+
+    /** Gives the buffers saved for backward back to the workspace; call when backward will not run. */
+    void release() {
+        workspace.give(gates, hiddenN, states, cells, memory);
     }
 
     @Override
     public void backward() {
+        backwardInput(backwardThroughTime());
+    }
+
+    /** The gradients of h0, c0 and this direction's weights, not yet the input's; returns d(W_ih x + b_ih) for that. */
+    Mat backwardThroughTime() {
         Kernels k = Kernels.get();
         CellType cell = config.cell();
         int tb = steps * batch;
-        Mat dGatesX = Mat.of(new float[tb * gateRows], tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
-        Mat dGatesH = cell == CellType.GRU ? Mat.of(new float[tb * gateRows], tb, gateRows) : dGatesX;
-        Mat dh = Mat.of(new float[batch * out], batch, out);            // carried from step t+1 into step t
-        Mat dc = cells != null ? Mat.of(new float[batch * hidden], batch, hidden) : null;
-        Mat dProj = memory != null ? Mat.of(new float[tb * out], tb, out) : null;   // dh at each step, for W_hr
-        Mat dm = memory != null ? Mat.of(new float[batch * hidden], batch, hidden) : dh;
+        Mat dGatesX = workspace.take(tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
+        Mat dGatesH = cell == CellType.GRU ? workspace.take(tb, gateRows) : dGatesX;
+        Mat dh = workspace.take(batch, out);            // carried from step t+1 into step t
+        Mat dc = cells != null ? workspace.take(batch, hidden) : null;
+        Mat dProj = memory != null ? workspace.take(tb, out) : null;   // dh at each step, for W_hr
+        Mat dm = memory != null ? workspace.take(batch, hidden) : dh;
         if (last.h().grad() != null) copy(slot(last.h().grad(), last.index()), dh);
         if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
         Mat dOutput = output != null && output.grad() != null
                 ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
-        Mat wHh = weight(w.hh());
+        Product wHh = new Product(k, weight(w.hh()), steps > 1);
+        Product wHr = memory != null ? new Product(k, weight(w.hr()), steps > 1) : null;
 
         for (int s = steps - 1; s >= 0; s--) {
             int t = reverse ? steps - 1 - s : s, n = span[t];
@@ -167,7 +196,7 @@ final class SequenceOp implements TapeNode {
                     if (dProj != null) {
                         // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
                         copyRunningRows(dh, block(dProj, t), t);
-                        k.matmul(block(dProj, t).rows(n), weight(w.hr()), dm.rows(n));
+                        wHr.multiply(block(dProj, t).rows(n), dm.rows(n));
                     }
                     CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
                 }
@@ -175,7 +204,7 @@ final class SequenceOp implements TapeNode {
                 case RNN -> CellMath.rnnBackward(block(states, leaving(t)), dh, dg, config.nonlinearity(), lengths, t);
             }
             // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
-            k.matmulAdd(block(dGatesH, t).rows(n), wHh, dh.rows(n));
+            wHh.multiplyAdd(block(dGatesH, t).rows(n), dh.rows(n));
         }
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
@@ -188,7 +217,42 @@ final class SequenceOp implements TapeNode {
         if (w.biasIh() != null && w.biasIh().requiresGrad()) sumRows(dGatesX, w.biasIh());
         if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
-        if (input.requiresGrad()) k.matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), tb, features));
+        workspace.give(dGatesH == dGatesX ? null : dGatesH, dh, dc, dProj, dm);
+        return dGatesX;
+    }
+
+    /** dx += dGates · W_ih, [T·B, G] · [G, F]; then the buffers go back to the workspace. */
+    void backwardInput(Mat dGatesX) {
+        if (input.requiresGrad()) {
+            Kernels.get().matmulAdd(dGatesX, weight(w.ih()), Mat.of(input.gradBuffer(), steps * batch, features));
+        }
+        workspace.give(dGatesX);
+        release();
+    }
+
+    /** Creates the gradient buffers both directions of a layer write into, before they run at once. */
+    void prepareGradients() {
+        if (initial.h() != null && initial.h().requiresGrad()) initial.h().gradBuffer();
+        if (initial.c() != null && initial.c().requiresGrad()) initial.c().gradBuffer();
+    }
+
+    /** A right operand used by every step: packed once when there are several steps, else read in place. */
+    private record Product(Kernels k, Mat b, PackedMatrix packed) {
+        Product(Kernels k, Mat b, boolean pack) {
+            this(k, b, pack ? k.pack(b) : null);
+        }
+
+        /** c = a·B. */
+        void multiply(Mat a, Mat c) {
+            if (packed != null) k.matmul(a, packed, c);
+            else k.matmul(a, b, c);
+        }
+
+        /** c += a·B. */
+        void multiplyAdd(Mat a, Mat c) {
+            if (packed != null) k.matmulAdd(a, packed, c);
+            else k.matmulAdd(a, b, c);
+        }
     }
 
     private static int[] spans(int[] lengths, int steps) {
@@ -239,9 +303,11 @@ final class SequenceOp implements TapeNode {
     }
 
     private void addRunningRows(Mat from, Mat to, int t) {
+        float[] src = from.data(), dst = to.data();
         for (int b = 0; b < batch; b++) {
             if (t >= lengths[b]) continue;
-            for (int j = 0; j < from.cols(); j++) to.set(b, j, to.get(b, j) + from.get(b, j));
+            int i = from.index(b, 0), o = to.index(b, 0);
+            for (int j = 0; j < from.cols(); j++) dst[o + j] += src[i + j];
         }
     }
 
@@ -268,11 +334,11 @@ final class SequenceOp implements TapeNode {
     }
 
     private static void addBias(Mat m, Variable bias) {
-        CellMath.addRow(m, bias.value().data(), bias.value().offset());
+        Kernels.get().addRowVector(m, bias.value().data(), bias.value().offset());
     }
 
     private static void sumRows(Mat m, Variable bias) {
         Tensor g = bias.gradBuffer();
-        CellMath.sumRowsAdd(m, g.data(), g.offset());
+        Kernels.get().sumRowsAdd(m, g.data(), g.offset());
     }
 }

@@ -127,14 +127,49 @@ class VectorKernelsTest {
      * One gemm on random strided views, vector against scalar. Transposes: bit 0 for A, bit 1 for B. When β = 0,
      * C starts as NaN. Elements outside C's view must be left exactly as they were.
      */
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void packedBMatchesScalarForSmallAndOddShapes(int threads) {
+        Parallel.setThreads(threads);
+        var rng = new SplittableRandom(20 + threads);
+        for (int m = 0; m <= 9; m++) {
+            for (int n = 0; n <= 9; n++) {
+                for (int k = 0; k <= 9; k++) {
+                    for (int transposes = 0; transposes < 4; transposes++) {
+                        for (float[] ab : ALPHA_BETA) check(rng, m, n, k, transposes, ab[0], ab[1], true);
+                    }
+                }
+            }
+        }
+        int[][] shapes = {{64, 2048, 512}, {33, 1000, 300}, {1, 2048, 512}, {3, 97, 513}, {9, 33, 1}, {130, 700, 270}};
+        for (int[] s : shapes) {
+            for (int transposes = 0; transposes < 4; transposes++) check(rng, s[0], s[1], s[2], transposes, 1f, 1f, true);
+        }
+    }
+
+    @Test
+    void aPackedMatrixHoldsItsSource() {
+        var b = Mat.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        PackedMatrix p = VECTOR.pack(b.t());
+        assertThat(p.rows()).isEqualTo(3);
+        assertThat(p.cols()).isEqualTo(2);
+        assertThat(p.get(2, 1)).isEqualTo(6f);
+        assertThat(SCALAR.pack(b).get(1, 0)).isEqualTo(4f);
+    }
+
     private static void check(SplittableRandom rng, int m, int n, int k, int transposes, float alpha, float beta) {
+        check(rng, m, n, k, transposes, alpha, beta, false);
+    }
+
+    private static void check(SplittableRandom rng, int m, int n, int k, int transposes, float alpha, float beta, boolean packed) {
         Mat a = view(rng, m, k, (transposes & 1) != 0);
         Mat b = view(rng, k, n, (transposes & 2) != 0);
         Mat c = view(rng, m, n, false);
         if (beta == 0f) Arrays.fill(c.data(), Float.NaN);
         Mat want = new Mat(c.data().clone(), c.offset(), m, n, c.stride(), false);
         SCALAR.gemm(alpha, a, b, beta, want);
-        VECTOR.gemm(alpha, a, b, beta, c);
+        if (packed) VECTOR.gemm(alpha, a, VECTOR.pack(b), beta, c);
+        else VECTOR.gemm(alpha, a, b, beta, c);
         // Inputs lie in [−1, 1]: each product sums k terms of size ≤ |α|, so rounding grows at most like k.
         double tol = 2e-6 * (k + 2) * (Math.abs(alpha) + Math.abs(beta));
         float[] got = c.data(), expected = want.data();

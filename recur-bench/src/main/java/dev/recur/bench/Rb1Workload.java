@@ -1,0 +1,140 @@
+package dev.recur.bench;
+
+import dev.recur.autograd.Tape;
+import dev.recur.autograd.Variable;
+import dev.recur.nn.Embedding;
+import dev.recur.nn.Linear;
+import dev.recur.nn.Recurrent;
+import dev.recur.nn.RecurrentConfig;
+import dev.recur.nn.RecurrentState;
+import dev.recur.optim.Adam;
+import dev.recur.optim.Optimizer;
+import dev.recur.optim.Sgd;
+import dev.recur.tensor.Rng;
+import dev.recur.tensor.Tensor;
+import java.util.ArrayList;
+
+/**
+ * The model of one rb1 case with its data, and the two things the suite times: a forward pass without the tape,
+ * and a training step — forward, backward of a scalar loss, optimizer step. As recur-bench/pytorch/rb1.py: the
+ * loss is the mean of all outputs with SGD (lr 0.01) for the recurrent stacks, the mean cross-entropy of random
+ * next characters with Adam (lr 0.002) for the language model. Inputs are random and fixed; state starts at zero.
+ */
+abstract sealed class Rb1Workload {
+
+    static Rb1Workload of(Rb1Case c, long seed) {
+        var rng = new Rng(seed);
+        return switch (c.kind()) {
+            case SEQUENCE -> new Sequences(c, rng);
+            case STEP -> new Steps(c, rng);
+            case LANGUAGE_MODEL -> new LanguageModel(c, rng);
+        };
+    }
+
+    /** One forward pass, recording nothing. */
+    abstract void forward();
+
+    /** One training step. */
+    abstract void train();
+
+    static Recurrent stack(Rb1Case c, Rng rng) {
+        var config = RecurrentConfig.of(c.cell(), c.input(), c.hidden()).withLayers(c.layers()).withDirections(c.directions());
+        return Recurrent.of(config, rng);
+    }
+
+    /** A batch of whole sequences [T, B, F] through a recurrent stack. */
+    static final class Sequences extends Rb1Workload {
+        private final Recurrent model;
+        private final Variable x;
+        private final Optimizer sgd;
+
+        Sequences(Rb1Case c, Rng rng) {
+            model = stack(c, rng);
+            x = Variable.of(Tensor.uniform(rng, -1f, 1f, c.steps(), c.batch(), c.input()));
+            sgd = new Sgd(model.parameters(), 0.01f);
+        }
+
+        @Override
+        void forward() {
+            try (var off = Tape.noGrad()) {
+                model.forward(x);
+            }
+        }
+
+        @Override
+        void train() {
+            sgd.zeroGrad();
+            model.forward(x).output().mean().backward();
+            sgd.step();
+        }
+    }
+
+    /** Batch-1 inference one step at a time, carrying the state from step to step. */
+    static final class Steps extends Rb1Workload {
+        private final Recurrent model;
+        private final Tensor x;
+        private RecurrentState state;
+
+        Steps(Rb1Case c, Rng rng) {
+            model = stack(c, rng);
+            x = Tensor.uniform(rng, -1f, 1f, 1, c.input());
+            state = model.zeroState(1);
+        }
+
+        @Override
+        void forward() {
+            state = model.step(x, state).state();
+        }
+
+        @Override
+        void train() {
+            throw new UnsupportedOperationException("infer-step has no training step");
+        }
+    }
+
+    /** Embedding → LSTM stack → Linear, trained on random characters with cross-entropy and Adam. */
+    static final class LanguageModel extends Rb1Workload {
+        private final Embedding encoder;
+        private final Recurrent rnn;
+        private final Linear decoder;
+        private final int[] ids, targets;
+        private final int steps, batch;
+        private final Optimizer adam;
+
+        LanguageModel(Rb1Case c, Rng rng) {
+            encoder = new Embedding(Rb1Case.VOCABULARY, c.input(), rng);
+            rnn = stack(c, rng);
+            decoder = new Linear(c.hidden(), Rb1Case.VOCABULARY, rng);
+            steps = c.steps();
+            batch = c.batch();
+            ids = new int[steps * batch];
+            targets = new int[steps * batch];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rng.nextInt(Rb1Case.VOCABULARY);
+                targets[i] = rng.nextInt(Rb1Case.VOCABULARY);
+            }
+            var params = new ArrayList<>(encoder.parameters());
+            params.addAll(rnn.parameters());
+            params.addAll(decoder.parameters());
+            adam = new Adam(params, 0.002f);
+        }
+
+        private Variable logits() {
+            return decoder.forward(rnn.forward(encoder.forward(ids, steps, batch)).output());
+        }
+
+        @Override
+        void forward() {
+            try (var off = Tape.noGrad()) {
+                logits();
+            }
+        }
+
+        @Override
+        void train() {
+            adam.zeroGrad();
+            logits().reshape(steps * batch, Rb1Case.VOCABULARY).crossEntropy(targets).backward();
+            adam.step();
+        }
+    }
+}
