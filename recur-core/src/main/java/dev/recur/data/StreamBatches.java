@@ -10,12 +10,26 @@ package dev.recur.data;
  * chunk 0 inputs [[a h] [b i] [c j]]  targets [[b i] [c j] [d k]]      time-major [T, B]
  * </pre>
  * The last chunk may be shorter. Tokens that do not fill a column evenly are dropped from the end.
+ * <p>
+ * With a stride s &lt; k (TBPTT(s, k), Williams &amp; Peng 1990) chunk c holds steps [c·s, c·s + k): windows overlap,
+ * gradients reach back k steps, and the targets an earlier chunk already counted are {@link #IGNORE}d, so every
+ * token is predicted once per pass. The state to carry into chunk c + 1 is the one after the first s steps of
+ * chunk c ({@link Chunk#carry()}). With s = k (the default) this is the layout above.
  */
 public final class StreamBatches {
+    /** The target of a position that an earlier, overlapping chunk already counted (the loss's ignore index). */
+    public static final int IGNORE = -100;
+
     private final int[] tokens;
-    private final int batch, bptt, columnLength;
+    private final int batch, bptt, stride, columnLength;
 
     public StreamBatches(int[] tokens, int batch, int bptt) {
+        this(tokens, batch, bptt, bptt);
+    }
+
+    /** Chunks of {@code bptt} steps starting every {@code stride} steps, 1 ≤ stride ≤ bptt. */
+    public StreamBatches(int[] tokens, int batch, int bptt, int stride) {
+        if (stride < 1 || stride > bptt) throw new IllegalArgumentException("the chunk stride must be in [1, bptt=" + bptt + "], got " + stride);
         if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         if (bptt < 1) throw new IllegalArgumentException("bptt must be at least 1, got " + bptt);
         if (tokens.length < 2 * batch) {
@@ -25,12 +39,14 @@ public final class StreamBatches {
         this.tokens = tokens;
         this.batch = batch;
         this.bptt = bptt;
+        this.stride = stride;
         this.columnLength = tokens.length / batch;
     }
 
     /** The number of chunks in one pass over the stream. */
     public int chunks() {
-        return (columnLength - 1 + bptt - 1) / bptt;
+        int targets = columnLength - 1;
+        return targets <= bptt ? 1 : 1 + (targets - bptt + stride - 1) / stride;
     }
 
     /** Tokens predicted in one pass (B · (column length − 1)). */
@@ -45,19 +61,23 @@ public final class StreamBatches {
     /** Chunk {@code c}: inputs and targets, time-major [T, B], T = k except perhaps for the last chunk. */
     public Chunk chunk(int c) {
         if (c < 0 || c >= chunks()) throw new IndexOutOfBoundsException("chunk " + c + " of " + chunks());
-        int start = c * bptt;
+        int start = c * stride;
         int steps = Math.min(bptt, columnLength - 1 - start);
+        int counted = c == 0 ? 0 : Math.max(0, (c - 1) * stride + bptt - start);   // leading steps counted before
         int[] inputs = new int[steps * batch], targets = new int[steps * batch];
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
                 int at = b * columnLength + start + t;
                 inputs[t * batch + b] = tokens[at];
-                targets[t * batch + b] = tokens[at + 1];
+                targets[t * batch + b] = t < counted ? IGNORE : tokens[at + 1];
             }
         }
-        return new Chunk(inputs, targets, steps, batch);
+        return new Chunk(inputs, targets, steps, batch, Math.min(stride, steps));
     }
 
-    /** One chunk: {@code inputs[t·B + b]} and the token that follows it, {@code targets[t·B + b]}. */
-    public record Chunk(int[] inputs, int[] targets, int steps, int batch) {}
+    /**
+     * One chunk: {@code inputs[t·B + b]} and the token that follows it, {@code targets[t·B + b]} ({@link #IGNORE}
+     * where an earlier chunk counted it); the state after the first {@code carry} steps continues in the next chunk.
+     */
+    public record Chunk(int[] inputs, int[] targets, int steps, int batch, int carry) {}
 }

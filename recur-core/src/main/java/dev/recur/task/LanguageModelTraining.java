@@ -29,8 +29,13 @@ public final class LanguageModelTraining implements TrainingTask {
      * @param evalBatch columns the validation text is cut into, e.g. 32
      */
     public LanguageModelTraining(LanguageModel model, int[] train, int[] valid, int batch, int bptt, int evalBatch) {
+        this(model, train, valid, batch, bptt, bptt, evalBatch);
+    }
+
+    /** With chunks of {@code bptt} steps starting every {@code stride} ≤ bptt steps (TBPTT(stride, bptt)). */
+    public LanguageModelTraining(LanguageModel model, int[] train, int[] valid, int batch, int bptt, int stride, int evalBatch) {
         this.model = model;
-        this.train = new StreamBatches(train, batch, bptt);
+        this.train = new StreamBatches(train, batch, bptt, stride);
         this.valid = valid;
         this.bptt = bptt;
         this.evalBatch = evalBatch;
@@ -47,12 +52,19 @@ public final class LanguageModelTraining implements TrainingTask {
         if (c == 0) carried = null;
         StreamBatches.Chunk chunk = train.chunk(c);
         model.train(true);
-        LanguageModel.Output out = model.forward(chunk.inputs(), chunk.steps(), chunk.batch(), carried);
-        int v = model.vocabulary().size();
-        Variable loss = out.logits().reshape(chunk.steps() * chunk.batch(), v).crossEntropy(chunk.targets());
+        int b = chunk.batch(), first = chunk.carry(), rest = chunk.steps() - first, v = model.vocabulary().size();
+        // The first `carry` steps end where the next chunk starts: their final state is the one to carry on.
+        LanguageModel.Output head = model.forward(java.util.Arrays.copyOf(chunk.inputs(), first * b), first, b, carried);
+        Variable logits = head.logits();
+        if (rest > 0) {
+            int[] tail = java.util.Arrays.copyOfRange(chunk.inputs(), first * b, chunk.steps() * b);
+            logits = dev.recur.autograd.Functional.concat(0, logits, model.forward(tail, rest, b, head.state()).logits());
+        }
+        Variable loss = logits.reshape(chunk.steps() * b, v).crossEntropy(chunk.targets(), StreamBatches.IGNORE);
         loss.backward();
-        carried = out.state().detach();
-        return new Batch(loss.value().item(), (long) chunk.steps() * chunk.batch());
+        carried = head.state().detach();
+        long counted = java.util.Arrays.stream(chunk.targets()).filter(t -> t != StreamBatches.IGNORE).count();
+        return new Batch(loss.value().item(), counted);
     }
 
     @Override

@@ -80,4 +80,30 @@ class DataTest {
         assertThat(batches.targetsPerPass()).isEqualTo(12);
         assertThatThrownBy(() -> new StreamBatches(new int[3], 2, 3)).hasMessageContaining("--batch");
     }
+
+    @Test
+    void overlappingChunksCountEveryTargetOnceAndCarryFromTheNextChunksStart() {
+        int[] tokens = new int[22];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = i;
+        var batches = new StreamBatches(tokens, 2, 4, 2);   // columns 0..10 and 11..21; windows of 4 every 2 steps
+        int ig = StreamBatches.IGNORE;
+        var c0 = batches.chunk(0);
+        assertThat(c0.targets()).containsExactly(1, 12, 2, 13, 3, 14, 4, 15);
+        assertThat(c0.carry()).isEqualTo(2);
+        var c1 = batches.chunk(1);                            // steps 2..5; 2 and 3 were counted by chunk 0
+        assertThat(c1.inputs()).containsExactly(2, 13, 3, 14, 4, 15, 5, 16);
+        assertThat(c1.targets()).containsExactly(ig, ig, ig, ig, 5, 16, 6, 17);
+        long counted = 0;
+        var seen = new java.util.TreeSet<Integer>();
+        for (int c = 0; c < batches.chunks(); c++) {
+            for (int t : batches.chunk(c).targets()) {
+                if (t != ig) {
+                    counted++;
+                    assertThat(seen.add(t)).as("target %d counted twice", t).isTrue();
+                }
+            }
+        }
+        assertThat(counted).isEqualTo(batches.targetsPerPass());
+        assertThatThrownBy(() -> new StreamBatches(tokens, 2, 4, 5)).hasMessageContaining("stride");
+    }
 }

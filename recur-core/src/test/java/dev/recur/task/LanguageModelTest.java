@@ -102,6 +102,29 @@ class LanguageModelTest {
         assertThat(after).as("validation nats per character; a unigram count table scores %.3f", unigram).isLessThan(unigram - 0.25);
     }
 
+    @Test
+    void overlappingChunksTrainAndMatchPlainChunksWhenTheStrideIsTheWindow() throws IOException {
+        String train = TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 4000);
+        var vocab = Vocabulary.build(Tokenizer.CHAR.split(train), 0);
+        int[] ids = Tokenizer.CHAR.encode(train, vocab);
+        float[][] results = new float[3][];
+        int[][] settings = {{16, 16}, {16, 16}, {16, 8}};
+        for (int run = 0; run < 3; run++) {
+            var lm = new LanguageModel(new LanguageModelConfig(Tokenizer.CHAR, CellType.LSTM, 8, 16, 1, 0f), vocab, new Rng(2));
+            var task = run == 0 ? new LanguageModelTraining(lm, ids, ids, 8, 16, 8)
+                    : new LanguageModelTraining(lm, ids, ids, 8, settings[run][0], settings[run][1], 8);
+            var rng = new Rng(1);
+            for (long step = 0; step < 5; step++) {
+                lm.zeroGrad();
+                var batch = task.trainBatch(step, rng);
+                assertThat(batch.loss()).isFinite();
+            }
+            results[run] = lm.namedParameters().get("rnn.weight_hh_l0").grad().toArray();
+        }
+        assertThat(results[1]).containsExactly(results[0]);        // stride = window: the plain layout
+        assertThat(results[2]).isNotEqualTo(results[0]);          // overlapping windows: other chunks, other gradients
+    }
+
     /** Cross-entropy of the validation text under the training text's character frequencies (add-one smoothed). */
     private static double unigramEntropy(int[] train, int[] valid, int v) {
         var counts = new HashMap<Integer, Integer>();

@@ -76,6 +76,11 @@ public final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--bptt", paramLabel = "K", defaultValue = "128", description = "Steps per truncated-BPTT chunk (default: ${DEFAULT-VALUE}).")
     int bptt;
 
+    @Option(names = "--bptt-stride", paramLabel = "S",
+            description = "Start a chunk every S steps, S ≤ --bptt: overlapping chunks let gradients reach --bptt steps back "
+                    + "while each token counts once (default: --bptt).")
+    Integer bpttStride;
+
     @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Parallel streams per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -114,7 +119,7 @@ public final class LmTrainCommand implements Callable<Integer> {
         int[] train = tokenizer.encode(corpus.train(), model.vocabulary());
         int[] valid = tokenizer.encode(corpus.valid(), model.vocabulary());
         int[] validSlice = evalTokens > 0 && valid.length > evalTokens ? java.util.Arrays.copyOf(valid, evalTokens) : valid;
-        var task = new LanguageModelTraining(model, train, validSlice, batch, bptt, 32);
+        var task = new LanguageModelTraining(model, train, validSlice, batch, bptt, bpttStride == null ? bptt : bpttStride, 32);
         say("%s: %,d training / %,d validation tokens; %s, %,d parameters", corpus.name(), train.length, valid.length, model,
                 model.parameterCount());
 
