@@ -10,20 +10,13 @@ public final class GradClip {
 
     /**
      * Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all gradients together, and
-     * returns ‖g‖ as it was before clipping (NaN or infinite when a gradient is).
+     * returns ‖g‖ as it was before clipping (NaN or infinite when a gradient is; the gradients are then left as they are).
      */
     public static double byNorm(List<Variable> params, double maxNorm) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("the clipping norm must be > 0, got " + maxNorm);
-        double sq = 0;
-        for (Variable p : params) {
-            Tensor g = p.grad();
-            if (g == null) continue;
-            float[] d = g.data();
-            for (int i = g.offset(), end = g.offset() + g.size(); i < end; i++) sq += (double) d[i] * d[i];
-        }
-        double norm = Math.sqrt(sq);
+        double norm = norm(params);
         float coef = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
-        if (coef < 1f) {
+        if (coef < 1f && Double.isFinite(norm)) {   // a non-finite norm is left for the caller to diagnose
             for (Variable p : params) {
                 Tensor g = p.grad();
                 if (g == null) continue;
@@ -32,6 +25,24 @@ public final class GradClip {
             }
         }
         return norm;
+    }
+
+    /** The L2 norm of all gradients together (parameters without a gradient count as zero). */
+    public static double norm(List<Variable> params) {
+        double sq = 0;
+        for (Variable p : params) {
+            Tensor g = p.grad();
+            if (g != null) sq += squaredNorm(g);
+        }
+        return Math.sqrt(sq);
+    }
+
+    /** Σ g², accumulated in double. */
+    public static double squaredNorm(Tensor g) {
+        float[] d = g.data();
+        double sq = 0;
+        for (int i = g.offset(), end = g.offset() + g.size(); i < end; i++) sq += (double) d[i] * d[i];
+        return sq;
     }
 
     /** Clamps every gradient element to [−limit, limit]. */

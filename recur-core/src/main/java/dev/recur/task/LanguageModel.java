@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A recurrent language model: embedding → dropout → stacked RNN/LSTM/GRU (dropout between layers) → dropout →
@@ -120,10 +121,19 @@ public final class LanguageModel extends Module {
     /** Reads a model written by {@link #save}; any other file gets a message saying what it is. */
     public static LanguageModel load(Path file) throws IOException {
         ModelFile mf = ModelFile.read(file);
-        JsonNode c = mf.config();
+        LanguageModel lm = of(file.toString(), mf.config(), mf.tensors());
+        lm.train(false);
+        return lm;
+    }
+
+    /**
+     * A model from its stored configuration and weights (e.g. read from a checkpoint); {@code source} names where
+     * they came from in error messages. The model is in training mode.
+     */
+    public static LanguageModel of(String source, JsonNode c, Map<String, Tensor> weights) {
         String type = c.path("type").asText("");
         if (!type.equals(TYPE)) {
-            throw new IllegalArgumentException(file + ": this is a " + (type.isEmpty() ? "model without a type" : type + " model")
+            throw new IllegalArgumentException(source + ": this is a " + (type.isEmpty() ? "model without a type" : type + " model")
                     + ", not a language model; train one with `recur lm train`");
         }
         LanguageModelConfig config;
@@ -136,15 +146,14 @@ public final class LanguageModel extends Module {
             c.get("vocabulary").forEach(s -> symbols.add(s.asText()));
             vocabulary = Vocabulary.of(symbols);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": recur.config is not a valid language-model configuration: " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": recur.config is not a valid language-model configuration: " + e.getMessage(), e);
         }
         var lm = new LanguageModel(config, vocabulary, new Rng(0));
         try {
-            lm.loadStateDict(mf.tensors());
+            lm.loadStateDict(weights);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
-        lm.train(false);
         return lm;
     }
 

@@ -59,6 +59,14 @@ public record Sampler(float temperature, int topK, float topP) {
         for (int i = 1; i < v; i++) max = Math.max(max, logits.at(i) / temperature);
         double sum = 0;
         for (int i = 1; i < v; i++) sum += p[i] = Math.exp(logits.at(i) / temperature - max);
+        if (topK == 0 && topP >= 1f) {   // no restriction: draw straight from the distribution, no sorting
+            double u = rng.nextDouble() * sum;
+            for (int i = 1; i < v; i++) {
+                u -= p[i];
+                if (u <= 0) return i;
+            }
+            return v - 1;
+        }
         Integer[] order = new Integer[v - 1];
         for (int i = 0; i < v - 1; i++) order[i] = i + 1;
         Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));

@@ -79,11 +79,11 @@ public final class Trainer {
             } catch (NonFiniteException e) {
                 throw diverged(step + 1, e.getMessage(), Double.NaN);
             }
-            double norm = gradientNorm();
+            // One pass over the gradients: the norm before clipping (a non-finite norm leaves them unscaled).
+            double norm = config.clip() > 0 ? GradClip.byNorm(optimizer.params(), config.clip()) : GradClip.norm(optimizer.params());
             if (!Double.isFinite(batch.loss()) || !Double.isFinite(norm)) {
                 throw diverged(step + 1, Double.isFinite(batch.loss()) ? "gradient norm is " + norm : "loss is " + batch.loss(), norm);
             }
-            if (config.clip() > 0) GradClip.byNorm(optimizer.params(), config.clip());
             optimizer.step();
             step++;
             lastLoss = batch.loss();
@@ -155,16 +155,6 @@ public final class Trainer {
         return total == Long.MAX_VALUE ? -1 : total;
     }
 
-    private double gradientNorm() {
-        double sq = 0;
-        for (Variable p : optimizer.params()) {
-            Tensor g = p.grad();
-            if (g == null) continue;
-            for (int i = 0; i < g.size(); i++) sq += (double) g.at(i) * g.at(i);
-        }
-        return Math.sqrt(sq);
-    }
-
     private void remember(double norm) {
         normHistory.addLast(norm);
         if (normHistory.size() > HISTORY) normHistory.removeFirst();
@@ -176,9 +166,7 @@ public final class Trainer {
         for (var e : task.model().namedParameters().entrySet()) {
             Tensor g = e.getValue().grad();
             if (g == null) continue;
-            double sq = 0;
-            for (int i = 0; i < g.size(); i++) sq += (double) g.at(i) * g.at(i);
-            double n = Math.sqrt(sq);
+            double n = Math.sqrt(GradClip.squaredNorm(g));
             if (!Double.isFinite(n)) {
                 worst = e.getKey();
                 worstNorm = n;

@@ -6,7 +6,6 @@ import dev.recur.io.SafeTensors;
 import dev.recur.nn.CellType;
 import dev.recur.task.LanguageModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -35,23 +34,15 @@ final class LmOptions {
         return chars ? String.format("%.3f bits per character", nats / Math.log(2)) : String.format("perplexity %.1f", Math.exp(nats));
     }
 
-    /** Rebuilds a model from a checkpoint's recur.config (the weights are restored by the trainer). */
+    /** Rebuilds a model from a checkpoint's recur.config and model tensors (the trainer restores the rest). */
     static LanguageModel modelFromCheckpoint(Path checkpoint) throws IOException {
         var saved = SafeTensors.read(checkpoint);
         String config = saved.metadata().get("recur.config");
         if (config == null) throw new IllegalArgumentException(checkpoint + ": not a language-model checkpoint (no recur.config)");
-        Path tmp = Files.createTempFile("recur-resume", ".safetensors");
-        try {
-            var weights = new java.util.LinkedHashMap<String, dev.recur.tensor.Tensor>();
-            saved.tensors().forEach((n, t) -> {
-                if (n.startsWith("model.")) weights.put(n.substring(6), t);
-            });
-            dev.recur.io.ModelFile.write(tmp, new ObjectMapper().readTree(config), weights);
-            var model = LanguageModel.load(tmp);
-            model.train(true);
-            return model;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        var weights = new java.util.LinkedHashMap<String, dev.recur.tensor.Tensor>();
+        saved.tensors().forEach((name, t) -> {
+            if (name.startsWith("model.")) weights.put(name.substring(6), t);
+        });
+        return LanguageModel.of(checkpoint.toString(), new ObjectMapper().readTree(config), weights);
     }
 }
