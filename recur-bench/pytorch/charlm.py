@@ -7,9 +7,11 @@ comparison at equal wall-clock time. Run through torch-env.sh so torch uses Open
 Identical definitions: vocabulary (<unk> first, then characters in order of first appearance in the training
 text); the training text cut into B columns and chunks of bptt steps, state carried across chunks (detached)
 and reset each epoch; Embedding(V, embed) -> dropout -> LSTM(hidden x layers, dropout between layers) ->
-dropout -> Linear(hidden, V); cross-entropy; Adam; global-norm clipping; ReduceLROnPlateau(0.5, patience 2,
-threshold 1e-3, min 1% of the rate) fed by each validation on the first --eval-tokens of the validation text;
-the best validated weights kept; test bits per character over the whole test text in 32 columns."""
+dropout -> Linear(hidden, V); cross-entropy; Adam; global-norm clipping; the schedule: cosine (the default: linear
+warm-up over 50 steps, then cosine decay to 5% of the rate as the budget is spent, the budget's fraction being the
+larger of elapsed / --time and step / --steps) or plateau (ReduceLROnPlateau(0.5, patience 2, threshold 1e-3, min 1%
+of the rate) fed by each validation on the first --eval-tokens of the validation text); the best validated weights
+kept; test bits per character over the whole test text in 32 columns."""
 import argparse, gzip, json, math, os, sys, time
 
 import torch
@@ -81,6 +83,7 @@ def main():
     p.add_argument("--bptt", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.002)
     p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--schedule", choices=("cosine", "plateau"), default="cosine")
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--eval-tokens", type=int, default=100000)
     p.add_argument("--threads", type=int, default=2)
@@ -101,6 +104,12 @@ def main():
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2, threshold=1e-3, min_lr=a.lr * 0.01)
     data = columns(train_ids, a.batch)
     budget = duration(a.time)
+
+    def cosine_rate(step, elapsed):
+        if step < 50:
+            return a.lr * (step + 1) / 50
+        p = min(1.0, max(elapsed / budget, step / a.steps if a.steps else 0.0))
+        return a.lr * (0.05 + 0.95 * (1 + math.cos(math.pi * p)) / 2)
     print(f"charlm: torch {torch.__version__}, {a.threads} threads, BLAS {libs[0]}", file=sys.stderr)
 
     start, step, tokens, best, best_state = time.time(), 0, 0, float("inf"), None
@@ -108,6 +117,9 @@ def main():
     while not done:
         state = None
         for x, y in chunks(data, a.bptt):
+            if a.schedule == "cosine":
+                for g in opt.param_groups:
+                    g["lr"] = cosine_rate(step, time.time() - start)
             logits, state = model(x, state)
             state = tuple(s.detach() for s in state)
             loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), y.reshape(-1))
@@ -119,7 +131,8 @@ def main():
             tokens += y.numel()
             if step % a.eval_every == 0:
                 v, _ = evaluate(model, valid_ids, 32, a.bptt)
-                sched.step(v)
+                if a.schedule == "plateau":
+                    sched.step(v)
                 if v < best:
                     best, best_state = v, {k: t.clone() for k, t in model.state_dict().items()}
                 print(f"step {step}: loss {loss.item() / math.log(2):.3f} bpc, valid {v / math.log(2):.3f} bpc, "

@@ -8,14 +8,24 @@ package dev.recur.optim;
  * step(s, γ)          γ^⌊t / s⌋                                    (PyTorch StepLR)
  * exponential(γ)      γ^t                                          (ExponentialLR)
  * cosine(w, n, m)     (t + 1)/w for t &lt; w, then m + (1 − m)·(1 + cos(π·(t − w)/(n − w)))/2   (CosineAnnealingLR when w = 0)
+ * cosineOverBudget    (t + 1)/w for t &lt; w, then m + (1 − m)·(1 + cos(π·p))/2, p = fraction of the run's budget spent
  * plateau             × factor after `patience` evaluations without improvement (ReduceLROnPlateau)
  * </pre>
  * t counts optimizer steps from 0.
  */
-public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Exponential, Schedule.Cosine, Plateau {
+public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Exponential, Schedule.Cosine,
+        Schedule.CosineOverBudget, Plateau {
 
     /** The multiple of the base learning rate to use at step t. */
     double factor(long t);
+
+    /**
+     * The multiple at step t when the trainer knows how much of its budget is spent: {@code progress} in [0, 1] is
+     * the larger of steps done / step budget and seconds elapsed / time budget. Only {@link CosineOverBudget} uses it.
+     */
+    default double factor(long t, double progress) {
+        return factor(t);
+    }
 
     /** Reports a validation metric (lower is better); only {@link Plateau} reacts. */
     default void observe(double metric) {}
@@ -35,6 +45,15 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
     /** Linear warm-up over {@code warmup} steps, then cosine decay to {@code minFactor} at step {@code total}. */
     static Schedule cosine(long warmup, long total, double minFactor) {
         return new Cosine(warmup, total, minFactor);
+    }
+
+    /**
+     * Linear warm-up over {@code warmup} steps, then cosine decay to {@code minFactor} as the budget is spent: with a
+     * wall-clock budget ({@code --time 30m}) the rate reaches its minimum when the time runs out, however many steps
+     * that turns out to be.
+     */
+    static Schedule cosineOverBudget(long warmup, double minFactor) {
+        return new CosineOverBudget(warmup, minFactor);
     }
 
     record Constant() implements Schedule {
@@ -80,6 +99,26 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
             if (t < warmup) return (t + 1) / (double) warmup;
             double progress = Math.min(1.0, (t - warmup) / (double) (total - warmup));
             return minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * progress)) / 2;
+        }
+    }
+
+    record CosineOverBudget(long warmup, double minFactor) implements Schedule {
+        public CosineOverBudget {
+            if (warmup < 0) throw new IllegalArgumentException("cosine schedule: warmup must be ≥ 0 steps, got " + warmup);
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("cosine schedule: minimum factor must be in [0, 1], got " + minFactor);
+        }
+
+        /** Without a budget to measure progress against: the warm-up, then the full rate. */
+        @Override
+        public double factor(long t) {
+            return factor(t, 0);
+        }
+
+        @Override
+        public double factor(long t, double progress) {
+            if (t < warmup) return (t + 1) / (double) warmup;
+            double p = Math.min(1.0, Math.max(0.0, progress));
+            return minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * p)) / 2;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.recur.nn.RecurrentState;
 import dev.recur.tensor.Tensor;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -33,6 +34,17 @@ public record Sampler(float temperature, int topK, float topP) {
      * {@code length} tokens, handing each to {@code sink} as it is produced.
      */
     public void generate(LanguageModel model, int[] prompt, int length, RandomGenerator rng, Consumer<String> sink) {
+        generateWhile(model, prompt, length, rng, token -> {
+            sink.accept(token);
+            return true;
+        });
+    }
+
+    /**
+     * As {@link #generate}, but stops early once {@code sink} returns false (e.g. after the tenth line break).
+     * Returns the number of tokens drawn.
+     */
+    public int generateWhile(LanguageModel model, int[] prompt, int length, RandomGenerator rng, Predicate<String> sink) {
         Vocabulary vocab = model.vocabulary();
         int[] start = prompt.length > 0 ? prompt : new int[] {vocab.contains("\n") ? vocab.id("\n") : 1};
         RecurrentState state = null;
@@ -44,11 +56,12 @@ public record Sampler(float temperature, int topK, float topP) {
         }
         for (int i = 0; i < length; i++) {
             int next = draw(logits, rng);
-            sink.accept(vocab.symbol(next));
+            if (!sink.test(vocab.symbol(next)) || i == length - 1) return i + 1;
             LanguageModel.Output out = model.step(new int[] {next}, state);
             state = out.state();
             logits = out.logits().value();
         }
+        return 0;
     }
 
     /** One draw from logits [1, V] (or [V]). */

@@ -71,7 +71,7 @@ public final class Trainer {
         boolean early = false;
         while (!budgetReached(started)) {
             optimizer.zeroGrad();
-            float lr = (float) (config.lr() * schedule.factor(step));
+            float lr = (float) (config.lr() * schedule.factor(step, progress(started, total)));
             optimizer.setLr(lr);
             TrainingTask.Batch batch;
             try {
@@ -146,6 +146,13 @@ public final class Trainer {
         if (config.steps() > 0 && step >= config.steps()) return true;
         if (config.epochs() > 0 && step >= config.epochs() * task.batchesPerEpoch()) return true;
         return config.time() != null && System.nanoTime() - started >= config.time().toNanos();
+    }
+
+    /** The fraction of the budget spent: the larger of steps / step budget and elapsed / time budget. */
+    private double progress(long started, long total) {
+        double byTime = config.time() != null ? (System.nanoTime() - started) / (double) config.time().toNanos() : 0;
+        double bySteps = total > 0 ? step / (double) total : 0;
+        return Math.min(1.0, Math.max(byTime, bySteps));
     }
 
     private long totalSteps() {

@@ -62,6 +62,19 @@ class ScheduleTest {
     }
 
     @Test
+    void cosineOverBudgetFollowsTheSpentFractionAfterWarmup() {
+        var s = Schedule.cosineOverBudget(3, 0.1);
+        assertThat(s.factor(0, 0.9)).as("warm-up ignores progress").isCloseTo(1 / 3.0, offset(1e-12));
+        assertThat(s.factor(2, 0.9)).isEqualTo(1.0);
+        assertThat(s.factor(3, 0.0)).isEqualTo(1.0);
+        assertThat(s.factor(50, 0.5)).isCloseTo(0.55, offset(1e-12));
+        assertThat(s.factor(50, 1.0)).isCloseTo(0.1, offset(1e-12));
+        assertThat(s.factor(50, 1.7)).as("past the budget").isCloseTo(0.1, offset(1e-12));
+        assertThat(s.factor(50)).as("no budget known").isEqualTo(1.0);
+        assertThatThrownBy(() -> Schedule.cosineOverBudget(0, 2)).hasMessageContaining("minimum factor");
+    }
+
+    @Test
     void plateauStateRoundTrips() {
         var a = new Plateau(0.5, 1, 1e-4, 0, 0);
         for (double m : new double[] {3, 2, 2, 2, 2}) a.observe(m);

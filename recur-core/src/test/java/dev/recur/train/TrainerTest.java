@@ -113,6 +113,45 @@ class TrainerTest {
     }
 
     @Test
+    void cosineOverBudgetDecaysWithTheStepsSpent() throws IOException {
+        var task = new Quadratic(1f);
+        var rates = new ArrayList<Double>();
+        var config = TrainerConfig.steps(20, 0.5f);
+        new Trainer(task, new Sgd(task.parameters(), 0.5f), Schedule.cosineOverBudget(0, 0.1), config, List.of(new TrainingListener() {
+            @Override
+            public void stepped(StepReport r) {
+                rates.add(r.lr());
+            }
+        })).run();
+        assertThat(rates).hasSize(20);
+        for (int t = 0; t < 20; t++) {
+            double expected = 0.5 * (0.1 + 0.9 * (1 + Math.cos(Math.PI * t / 20.0)) / 2);
+            assertThat(rates.get(t)).as("rate at step %d", t).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
+    void cosineOverBudgetDecaysWithTheTimeSpent() throws IOException {
+        var task = new Quadratic(1f);
+        var rates = new ArrayList<Double>();
+        var config = new TrainerConfig(0, 0, java.time.Duration.ofMillis(1000), 0.5f, 0, 0, 0, null, 0, 1);
+        new Trainer(task, new Sgd(task.parameters(), 0.5f), Schedule.cosineOverBudget(0, 0.1), config, List.of(new TrainingListener() {
+            @Override
+            public void stepped(StepReport r) {
+                rates.add(r.lr());
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        })).run();
+        assertThat(rates.get(0)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(rates.get(rates.size() - 1)).as("last of %d rates", rates.size()).isLessThan(0.1).isGreaterThanOrEqualTo(0.05 - 1e-6);
+        for (int i = 1; i < rates.size(); i++) assertThat(rates.get(i)).isLessThanOrEqualTo(rates.get(i - 1));
+    }
+
+    @Test
     void divergenceStopsWithADiagnosisAndKeepsTheLastCheckpoint() throws IOException {
         var task = new Quadratic(1f);
         Path ckpt = dir.resolve("d.ckpt");

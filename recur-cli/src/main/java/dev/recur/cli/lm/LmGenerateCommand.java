@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = "Generate text from a language model, streamed to stdout as it is produced.",
         footer = {"%nExamples:",
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow citizens\" --length 500",
-                "  recur lm generate --model names-lstm.safetensors --temperature 0.7 --top-k 10 --seed 3"})
+                "  recur lm generate --model names-lstm.safetensors --lines 20 --temperature 0.7 --top-k 10 --seed 3"})
 public final class LmGenerateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -34,8 +34,13 @@ public final class LmGenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "Text to start from (default: a line break).")
     String prompt;
 
-    @Option(names = "--length", paramLabel = "N", defaultValue = "500", description = "Characters or words to generate (default: ${DEFAULT-VALUE}).")
-    int length;
+    @Option(names = "--length", paramLabel = "N",
+            description = "Characters or words to generate (default: 500, or 100 per line with --lines).")
+    Integer length;
+
+    @Option(names = "--lines", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N line breaks, e.g. N names from a names model; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    int lines;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8", description = "Sampling temperature > 0 (default: ${DEFAULT-VALUE}).")
     float temperature;
@@ -48,7 +53,9 @@ public final class LmGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (length < 0) throw new IllegalArgumentException("--length must be ≥ 0, got " + length);
+        if (length != null && length < 0) throw new IllegalArgumentException("--length must be ≥ 0, got " + length);
+        if (lines < 0) throw new IllegalArgumentException("--lines must be ≥ 0, got " + lines);
+        int limit = length != null ? length : lines > 0 ? (int) Math.min(Integer.MAX_VALUE, 100L * lines) : 500;
         var sampler = new Sampler(temperature, topK, topP);
         LanguageModel lm = LanguageModel.load(model);
         Tokenizer tokenizer = lm.config().tokens();
@@ -63,9 +70,13 @@ public final class LmGenerateCommand implements Callable<Integer> {
         var out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(prompt);
         boolean words = tokenizer == Tokenizer.WORD;
-        sampler.generate(lm, ids, length, new Rng(common.seed), token -> {
-            out.print(words && !token.equals("\n") ? " " + token : token);
+        int[] breaks = {0};
+        sampler.generateWhile(lm, ids, limit, new Rng(common.seed), token -> {
+            boolean lineBreak = token.equals("\n");
+            if (lineBreak && lines > 0 && ++breaks[0] == lines) return false;
+            out.print(words && !lineBreak ? " " + token : token);
             out.flush();
+            return true;
         });
         out.println();
         return 0;

@@ -84,9 +84,9 @@ public final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Parallel streams per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--schedule", defaultValue = "plateau",
-            description = "plateau (halve the rate when validation stalls), cosine (warm-up, then decay over --steps) "
-                    + "or constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", defaultValue = "cosine",
+            description = "cosine (warm-up, then decay to 5%% of --lr as the budget -- steps, epochs or time -- is spent), "
+                    + "plateau (halve the rate when validation stalls) or constant (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--eval-tokens", paramLabel = "N", defaultValue = "100000",
@@ -125,7 +125,7 @@ public final class LmTrainCommand implements Callable<Integer> {
 
         var config = new TrainerConfig(training.steps, training.epochs, time, training.lr, training.clip, training.evalEvery,
                 training.checkpointEvery, checkpoint, training.patience, common.seed);
-        Schedule schedule = schedule(config.steps() > 0 ? config.steps() : config.epochs() * task.batchesPerEpoch());
+        Schedule schedule = schedule();
         var optimizer = new Adam(model.parameters(), training.lr);
         boolean chars = tokenizer == Tokenizer.CHAR;
         var progress = new TrainingProgress("tok", time, chars ? 1 / Math.log(2) : 1);
@@ -156,14 +156,11 @@ public final class LmTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Schedule schedule(long total) {
+    private Schedule schedule() {
         return switch (schedule.toLowerCase(java.util.Locale.ROOT)) {
             case "plateau" -> new Plateau(0.5, 2, 1e-3, 0, 0.01);
             case "constant" -> Schedule.constant();
-            case "cosine" -> {
-                if (total <= 0) throw new IllegalArgumentException("--schedule cosine needs --steps or --epochs to know where the decay ends");
-                yield Schedule.cosine(Math.min(100, total / 10), total, 0.05);
-            }
+            case "cosine" -> Schedule.cosineOverBudget(50, 0.05);
             default -> throw new IllegalArgumentException("--schedule must be plateau, cosine or constant, got \"" + schedule + "\"");
         };
     }

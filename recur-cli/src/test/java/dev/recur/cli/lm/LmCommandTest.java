@@ -56,10 +56,11 @@ class LmCommandTest {
 
     @Test
     void resumingGivesTheTensorsOfOneUninterruptedRun() throws Exception {
-        assertThat(run(train("a.safetensors", "--steps", "24")).code()).isZero();
-        assertThat(run(train("b.safetensors", "--steps", "12")).code()).isZero();
+        // Plateau: its state is in the checkpoint; a cosine schedule would follow the first run's shorter budget.
+        assertThat(run(train("a.safetensors", "--steps", "24", "--schedule", "plateau")).code()).isZero();
+        assertThat(run(train("b.safetensors", "--steps", "12", "--schedule", "plateau")).code()).isZero();
         Path ckpt = dir.resolve("b.safetensors.ckpt");
-        assertThat(run(train("b.safetensors", "--steps", "24", "--resume", ckpt.toString())).code()).isZero();
+        assertThat(run(train("b.safetensors", "--steps", "24", "--schedule", "plateau", "--resume", ckpt.toString())).code()).isZero();
 
         var a = SafeTensors.read(dir.resolve("a.safetensors")).tensors();
         var b = SafeTensors.read(dir.resolve("b.safetensors")).tensors();
@@ -86,6 +87,9 @@ class LmCommandTest {
         var gen = run("lm", "generate", "--model", model, "--prompt", "Ann", "--length", "30", "--seed", "4");
         assertThat(gen.code()).isZero();
         assertThat(gen.out()).startsWith("Ann").hasSizeGreaterThan(30);
+        var names = run("lm", "generate", "--model", model, "--lines", "7", "--seed", "5");
+        assertThat(names.code()).isZero();
+        assertThat(names.out().split("\n", -1)).as(names.out()).hasSize(8);   // 7 lines, each ended by a line break
         var unseen = run("lm", "generate", "--model", model, "--prompt", "Ann€", "--length", "5");
         assertThat(unseen.code()).isZero();
         assertThat(unseen.err()).contains("never seen").contains("€");
