@@ -10,9 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc in n by NC:                    op(B)[pc.., jc..] packed into panels [KC, NR]     (L2)
  *   for pc in k by KC:                  β applies on the first pass over k only
- *     for ir in m by MR:                α·op(A)[ir.., pc..] packed into a panel [KC, MR]  (L1)
- *       for jr in nc by NR:             tile C[MR, NR] += panel A · panel B, in registers
+ *     for ic in m by MC:                α·op(A)[ic.., pc..] packed into MC / MR panels [KC, MR]  (L2)
+ *       for ir in mc by MR:
+ *         for jr in nc by NR:           tile C[MR, NR] += panel A · panel B, in registers
  * </pre>
+ * A is packed MC rows at a time so that a transposed A (a weight gradient's dGatesᵀ) is read in whole cache
+ * lines: MC consecutive values per k instead of MR.
  * Panels are zero-padded, so the micro-kernel always computes a whole tile; a tile that sticks out of C is
  * computed into a scratch tile and copied. Buffers are per thread and allocated once.
  */
@@ -21,15 +24,15 @@ final class Gemm {
     private static final int L = S.length();
     /** Register tile: MR rows by NR = 2 vectors; 16 accumulators out of AVX-512's 32 registers. */
     static final int MR = 8, NR = 2 * L;
-    /** Cache blocks: a [KC, NC] panel of B is 512 KiB and stays in L2. */
-    static final int KC = 256, NC = 512;
+    /** Cache blocks: a [KC, NC] panel of B is 512 KiB and stays in L2; a [MC, KC] block of A is 64 KiB. */
+    static final int KC = 256, NC = 512, MC = 64;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {}
 
     private static final class Buffers {
-        final float[] a = new float[KC * MR];
+        final float[] a = new float[KC * MC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
         float[] row = new float[0];
@@ -45,17 +48,20 @@ final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
                 packB(b, pc, kc, jc, nc, buf.b);
-                for (int ir = 0; ir < m; ir += MR) {
-                    int mr = Math.min(MR, m - ir);
-                    packA(alpha, a, ir, mr, pc, kc, buf.a);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int cIndex = c.offset() + ir * c.stride() + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            kernel(buf.a, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
-                        } else {
-                            kernel(buf.a, buf.b, jr * kc, kc, buf.tile, 0, NR, 0f);
-                            merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(alpha, a, ic, mc, pc, kc, buf.a);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int nr = Math.min(NR, nc - jr);
+                            int cIndex = c.offset() + (ic + ir) * c.stride() + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
+                            } else {
+                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, buf.tile, 0, NR, 0f);
+                                merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                            }
                         }
                     }
                 }
@@ -77,18 +83,21 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                for (int ir = 0; ir < m; ir += MR) {
-                    int mr = Math.min(MR, m - ir);
-                    packA(alpha, a, ir, mr, pc, kc, buf.a);
-                    for (int jr = jc; jr < jc + nc; jr += NR) {
-                        int nr = Math.min(NR, jc + nc - jr);
-                        int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
-                        int cIndex = c.offset() + ir * c.stride() + jr;
-                        if (mr == MR && nr == NR) {
-                            kernel(buf.a, panels, bIndex, kc, c.data(), cIndex, c.stride(), betaHere);
-                        } else {
-                            kernel(buf.a, panels, bIndex, kc, buf.tile, 0, NR, 0f);
-                            merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(alpha, a, ic, mc, pc, kc, buf.a);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
+                        for (int jr = jc; jr < jc + nc; jr += NR) {
+                            int nr = Math.min(NR, jc + nc - jr);
+                            int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
+                            int cIndex = c.offset() + (ic + ir) * c.stride() + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(buf.a, aIndex, panels, bIndex, kc, c.data(), cIndex, c.stride(), betaHere);
+                            } else {
+                                kernel(buf.a, aIndex, panels, bIndex, kc, buf.tile, 0, NR, 0f);
+                                merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
+                            }
                         }
                     }
                 }
@@ -98,13 +107,14 @@ final class Gemm {
 
     /**
      * The micro-kernel: C[MR, NR] at {@code c[cIndex]} (rows {@code ldc} apart) = A panel · B panel + β·C, with
-     * the A panel [kc, MR] at {@code a[0]} and the B panel [kc, NR] at {@code b[bIndex]}.
+     * the A panel [kc, MR] at {@code a[aIndex]} and the B panel [kc, NR] at {@code b[bIndex]}.
      */
-    private static void kernel(float[] a, float[] b, int bIndex, int kc, float[] c, int cIndex, int ldc, float beta) {
+    private static void kernel(float[] a, int aIndex, float[] b, int bIndex, int kc, float[] c, int cIndex, int ldc,
+            float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
                 c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = 0; p < kc; p++) {
-            int ai = p * MR, bi = bIndex + p * NR;
+            int ai = aIndex + p * MR, bi = bIndex + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
@@ -216,22 +226,29 @@ final class Gemm {
     }
 
     /** Packs α·op(A)[ir .. ir+mr, pc .. pc+kc] into a panel [kc, MR], zero-padded. */
-    private static void packA(float alpha, Mat a, int ir, int mr, int pc, int kc, float[] dst) {
+    /**
+     * Packs α·op(A)[ic .. ic + mc, pc .. pc + kc] into ⌈mc / MR⌉ panels [kc, MR], panel r at {@code dst[r·kc·MR]};
+     * rows past mc are zero.
+     */
+    private static void packA(float alpha, Mat a, int ic, int mc, int pc, int kc, float[] dst) {
         float[] src = a.data();
-        int stride = a.stride();
+        int stride = a.stride(), padded = (mc + MR - 1) / MR * MR;
         if (a.transposed()) {
-            // A(i, p) = src[offset + p·stride + i]: the MR values of one p are contiguous.
+            // A(i, p) = src[offset + p·stride + i]: the mc values of one p are contiguous.
             for (int p = 0; p < kc; p++) {
-                int from = a.offset() + (pc + p) * stride + ir;
-                for (int i = 0; i < MR; i++) dst[p * MR + i] = i < mr ? alpha * src[from + i] : 0f;
+                int from = a.offset() + (pc + p) * stride + ic;
+                for (int i = 0; i < padded; i++) {
+                    dst[(i / MR) * kc * MR + p * MR + i % MR] = i < mc ? alpha * src[from + i] : 0f;
+                }
             }
         } else {
-            for (int i = 0; i < MR; i++) {
-                if (i < mr) {
-                    int from = a.offset() + (ir + i) * stride + pc;
-                    for (int p = 0; p < kc; p++) dst[p * MR + i] = alpha * src[from + p];
+            for (int i = 0; i < padded; i++) {
+                int to = (i / MR) * kc * MR + i % MR;
+                if (i < mc) {
+                    int from = a.offset() + (ic + i) * stride + pc;
+                    for (int p = 0; p < kc; p++) dst[to + p * MR] = alpha * src[from + p];
                 } else {
-                    for (int p = 0; p < kc; p++) dst[p * MR + i] = 0f;
+                    for (int p = 0; p < kc; p++) dst[to + p * MR] = 0f;
                 }
             }
         }
