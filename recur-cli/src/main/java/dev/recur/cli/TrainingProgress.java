@@ -51,6 +51,12 @@ public final class TrainingProgress implements TrainingListener {
         validation = String.format("  valid %.3f%s", metric * scale, best ? "*" : "");
     }
 
+    /** Prints a line of its own on stderr above the bar (the bar redraws below it on its next update). */
+    public synchronized void note(String line) {
+        System.err.print("\r" + " ".repeat(120) + "\r" + line + System.lineSeparator());
+        System.err.flush();
+    }
+
     @Override
     public void finished(Trainer.Result result) {
         close();

@@ -131,7 +131,10 @@ public final class LmTrainCommand implements Callable<Integer> {
         var progress = new TrainingProgress("tok", time, chars ? 1 / Math.log(2) : 1);
         var plot = new LossPlot(chars ? "bits per character" : "nats per token");
         var listeners = new ArrayList<TrainingListener>(List.of(plot));
-        if (!common.quiet) listeners.add(progress);
+        if (!common.quiet) {
+            listeners.add(progress);
+            listeners.add(new EvaluationNotes(model, progress, chars, common.seed));
+        }
         Trainer.Result result;
         try (var metrics = new MetricsLog(Path.of(out + ".metrics.jsonl"))) {
             listeners.add(metrics);
@@ -154,6 +157,21 @@ public final class LmTrainCommand implements Callable<Integer> {
             System.out.println();
         }
         return 0;
+    }
+
+    /**
+     * After each validation, a line with the result and a short sample (drawn with its own generator, so the
+     * training run is the same with or without it).
+     */
+    private record EvaluationNotes(LanguageModel model, TrainingProgress progress, boolean chars, long seed) implements TrainingListener {
+        @Override
+        public void evaluated(long step, double metric, boolean best) {
+            var sample = new StringBuilder();
+            new Sampler(0.8f, 0, 1f).generate(model, new int[0], chars ? 120 : 25, new Rng(seed + step),
+                    t -> sample.append(chars || sample.isEmpty() ? t : " " + t));
+            progress.note(String.format("step %,d: validation %s%s | %s", step, LmOptions.describe(metric, chars), best ? " (best)" : "",
+                    sample.toString().replaceAll("\\s+", " ").strip()));
+        }
     }
 
     private Schedule schedule() {

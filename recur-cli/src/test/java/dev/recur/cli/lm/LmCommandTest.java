@@ -33,16 +33,19 @@ class LmCommandTest {
     /** Runs recur in process, capturing System.out (where results go) and the error stream. */
     private static Result run(String... args) {
         var out = new ByteArrayOutputStream();
+        var stderr = new ByteArrayOutputStream();
         var err = new StringWriter();
-        PrintStream saved = System.out;
+        PrintStream saved = System.out, savedErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
         try {
             var cl = Recur.commandLine();
             cl.setErr(new PrintWriter(err, true));
             int code = cl.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err + stderr.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(saved);
+            System.setErr(savedErr);
         }
     }
 
@@ -93,6 +96,16 @@ class LmCommandTest {
         var unseen = run("lm", "generate", "--model", model, "--prompt", "Ann€", "--length", "5");
         assertThat(unseen.code()).isZero();
         assertThat(unseen.err()).contains("never seen").contains("€");
+    }
+
+    @Test
+    void eachValidationIsReportedWithASample() throws Exception {
+        var args = new ArrayList<>(List.of(train("n.safetensors", "--steps", "10")));
+        args.remove("--quiet");
+        var r = run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).containsPattern("step 5: validation \\d+\\.\\d{3} bits per character \\(best\\) \\| \\S")
+                .containsPattern("step 10: validation \\d+\\.\\d{3} bits per character");
     }
 
     @Test
