@@ -7,6 +7,7 @@ import dev.recur.nn.Linear;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentState;
+import dev.recur.nn.Stepper;
 import dev.recur.optim.Adam;
 import dev.recur.optim.Optimizer;
 import dev.recur.optim.Sgd;
@@ -69,21 +70,22 @@ abstract sealed class Rb1Workload {
         }
     }
 
-    /** Batch-1 inference one step at a time, carrying the state from step to step. */
+    /** Batch-1 inference one step at a time, carrying the state from step to step, through the stack's stepper. */
     static final class Steps extends Rb1Workload {
-        private final Recurrent model;
+        private final Stepper stepper;
         private final Tensor x;
         private RecurrentState state;
 
         Steps(Rb1Case c, Rng rng) {
-            model = stack(c, rng);
+            Recurrent model = stack(c, rng);
+            stepper = model.stepper();
             x = Tensor.uniform(rng, -1f, 1f, 1, c.input());
             state = model.zeroState(1);
         }
 
         @Override
         void forward() {
-            state = model.step(x, state).state();
+            state = stepper.step(x, state).state();
         }
 
         @Override

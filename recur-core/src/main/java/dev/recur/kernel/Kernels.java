@@ -42,6 +42,15 @@ public interface Kernels {
      */
     void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c);
 
+    /**
+     * C[:, from .. to] = α·A·B[:, from .. to] + β·C[:, from .. to] with B packed, on the calling thread: for a caller
+     * that splits one product's columns among its own tasks. {@code from} is a multiple of {@link #packWidth()}.
+     */
+    void gemmColumns(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c);
+
+    /** The panel width of {@link #pack(Mat)}: how many columns of B one panel holds. */
+    int packWidth();
+
     /** C += A·B, B packed. */
     default void matmulAdd(Mat a, PackedMatrix b, Mat c) {
         gemm(1f, a, b, 1f, c);
@@ -138,6 +147,14 @@ public interface Kernels {
     /** The scalar reference kernels. */
     static Kernels scalar() {
         return Selection.SCALAR;
+    }
+
+    /** Throws when a column range of a packed B is not one {@link #gemmColumns} can take. */
+    static void checkColumns(PackedMatrix b, int from, int to) {
+        if (from < 0 || from > to || to > b.cols() || from % b.width() != 0) {
+            throw new IllegalArgumentException("gemmColumns: columns " + from + ".." + to + " of " + b.describe()
+                    + " (panels " + b.width() + " wide): need 0 ≤ from ≤ to ≤ N, from a multiple of the panel width");
+        }
     }
 
     /** Throws when the shapes of a gemm with a packed B do not fit together. */

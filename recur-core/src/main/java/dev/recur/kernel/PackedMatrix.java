@@ -49,7 +49,8 @@ public final class PackedMatrix {
         return panels;
     }
 
-    int width() {
+    /** Columns per panel. */
+    public int width() {
         return width;
     }
 

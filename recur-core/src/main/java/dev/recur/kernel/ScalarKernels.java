@@ -19,7 +19,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public PackedMatrix pack(Mat b) {
-        return PackedMatrix.of(b, 16);
+        return PackedMatrix.of(b, packWidth());
     }
 
     @Override
@@ -33,6 +33,25 @@ public final class ScalarKernels implements Kernels {
                 c.set(i, j, alpha * sum + old);
             }
         }
+    }
+
+    @Override
+    public void gemmColumns(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        Kernels.checkColumns(b, from, to);
+        for (int i = 0; i < c.rows(); i++) {
+            for (int j = from; j < to; j++) {
+                float sum = 0f;
+                for (int p = 0; p < a.cols(); p++) sum += a.get(i, p) * b.get(p, j);
+                float old = beta == 0f ? 0f : beta * c.get(i, j);
+                c.set(i, j, alpha * sum + old);
+            }
+        }
+    }
+
+    @Override
+    public int packWidth() {
+        return 16;
     }
 
     @Override

@@ -67,7 +67,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public PackedMatrix pack(Mat b) {
-        return PackedMatrix.of(b, Gemm.NR);
+        return PackedMatrix.of(b, packWidth());
     }
 
     @Override
@@ -90,6 +90,26 @@ final class VectorKernels implements Kernels {
                 for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
             }
         });
+    }
+
+    @Override
+    public void gemmColumns(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Kernels.checkGemm(a, b, c);
+        Kernels.checkColumns(b, from, to);
+        int m = c.rows(), k = a.cols();
+        if (m == 0 || from == to) return;
+        if (k == 0) {
+            Gemm.scale(beta, c.cols(from, to));
+        } else if (m > GEMV_ROWS) {
+            Gemm.serial(alpha, a, b, from, to, beta, c);
+        } else {
+            for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
+        }
+    }
+
+    @Override
+    public int packWidth() {
+        return Gemm.NR;
     }
 
     @Override

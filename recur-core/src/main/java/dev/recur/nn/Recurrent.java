@@ -103,6 +103,15 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
     }
 
     /**
+     * A stepper over a snapshot of these weights, for fast step-by-step inference (generation, streaming): the
+     * same results as {@link #step}, with the weights laid out once for batch-1 products. It does not see later
+     * changes to the weights.
+     */
+    public Stepper stepper() {
+        return new Stepper(config, weights);
+    }
+
+    /**
      * Starts or stops recording ‖∂L/∂h_t‖ per layer, direction and step ({@link StateGradients}); off by default,
      * and free when off. While on, each forward call on the tape starts a new record, which its backward fills.
      */
@@ -162,20 +171,26 @@ public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
     }
 
     private void checkState(RecurrentState s, int batch) {
+        checkState(config, s, batch);
+    }
+
+    /** Throws when a state does not fit a stack of {@code config} and a batch of {@code batch}. */
+    static void checkState(RecurrentConfig config, RecurrentState s, int batch) {
         if (s == null) return;
         int n = config.numLayers() * config.directions();
-        checkShape("h0", s.h(), n, batch, config.outputSize());
+        String owner = config.describe();
+        checkShape(owner, "h0", s.h(), n, batch, config.outputSize());
         if (config.cell() == CellType.LSTM) {
-            if (s.c() == null) throw new IllegalArgumentException(this + ": the initial state has h0 but no c0; an LSTM needs both");
-            checkShape("c0", s.c(), n, batch, config.hiddenSize());
+            if (s.c() == null) throw new IllegalArgumentException(owner + ": the initial state has h0 but no c0; an LSTM needs both");
+            checkShape(owner, "c0", s.c(), n, batch, config.hiddenSize());
         } else if (s.c() != null) {
-            throw new IllegalArgumentException(this + ": the initial state has a c0; only an LSTM has a cell state");
+            throw new IllegalArgumentException(owner + ": the initial state has a c0; only an LSTM has a cell state");
         }
     }
 
-    private void checkShape(String name, Variable v, int... expected) {
+    private static void checkShape(String owner, String name, Variable v, int... expected) {
         if (!Arrays.equals(v.value().shape(), expected)) {
-            throw new IllegalArgumentException(this + ": " + name + " has shape " + v.value().shapeString() + "; expected "
+            throw new IllegalArgumentException(owner + ": " + name + " has shape " + v.value().shapeString() + "; expected "
                     + Arrays.toString(expected) + " [L·D, B, " + (name.equals("c0") ? "H" : "P or H") + "]");
         }
     }

@@ -16,6 +16,7 @@ import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.nn.RecurrentState;
+import dev.recur.nn.Stepper;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
@@ -71,6 +72,19 @@ public final class LanguageModel extends Module {
 
     /** One step of inference for a batch of tokens: logits [B, V] and the next state. Records nothing. */
     public Output step(int[] ids, RecurrentState state) {
+        return step(ids, state, null);
+    }
+
+    /**
+     * A snapshot of the recurrent stack for fast generation ({@link Recurrent#stepper()}), to pass to
+     * {@link #step(int[], RecurrentState, Stepper)} for as long as the weights do not change.
+     */
+    public Stepper stepper() {
+        return rnn.stepper();
+    }
+
+    /** As {@link #step(int[], RecurrentState)}, the recurrent stack run by {@code stepper} (null: the live module). */
+    public Output step(int[] ids, RecurrentState state, Stepper stepper) {
         try (var off = dev.recur.autograd.Tape.noGrad()) {
             Tensor table = encoder.weight().value();
             int e = config.embed();
@@ -78,7 +92,7 @@ public final class LanguageModel extends Module {
             for (int b = 0; b < ids.length; b++) {
                 System.arraycopy(table.data(), table.offset() + ids[b] * e, x.data(), b * e, e);
             }
-            RecurrentOutput r = rnn.step(x, state);
+            RecurrentOutput r = stepper != null ? stepper.step(x, state) : rnn.step(x, state);
             return new Output(decoder.forward(r.output()), r.state());
         }
     }

@@ -2,6 +2,7 @@ package dev.recur.task;
 
 import dev.recur.data.Vocabulary;
 import dev.recur.nn.RecurrentState;
+import dev.recur.nn.Stepper;
 import dev.recur.tensor.Tensor;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -47,17 +48,18 @@ public record Sampler(float temperature, int topK, float topP) {
     public int generateWhile(LanguageModel model, int[] prompt, int length, RandomGenerator rng, Predicate<String> sink) {
         Vocabulary vocab = model.vocabulary();
         int[] start = prompt.length > 0 ? prompt : new int[] {vocab.contains("\n") ? vocab.id("\n") : 1};
+        Stepper stepper = model.stepper();
         RecurrentState state = null;
         Tensor logits = null;
         for (int id : start) {
-            LanguageModel.Output out = model.step(new int[] {id}, state);
+            LanguageModel.Output out = model.step(new int[] {id}, state, stepper);
             state = out.state();
             logits = out.logits().value();
         }
         for (int i = 0; i < length; i++) {
             int next = draw(logits, rng);
             if (!sink.test(vocab.symbol(next)) || i == length - 1) return i + 1;
-            LanguageModel.Output out = model.step(new int[] {next}, state);
+            LanguageModel.Output out = model.step(new int[] {next}, state, stepper);
             state = out.state();
             logits = out.logits().value();
         }

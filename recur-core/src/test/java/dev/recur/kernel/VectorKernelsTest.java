@@ -1,6 +1,7 @@
 package dev.recur.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -155,6 +156,37 @@ class VectorKernelsTest {
         assertThat(p.cols()).isEqualTo(2);
         assertThat(p.get(2, 1)).isEqualTo(6f);
         assertThat(SCALAR.pack(b).get(1, 0)).isEqualTo(4f);
+    }
+
+    @Test
+    void columnRangesOfAPackedProductMatchTheScalarOracle() {
+        var rng = new SplittableRandom(11);
+        for (Kernels kernels : new Kernels[] {VECTOR, SCALAR}) {
+            int w = kernels.packWidth();
+            for (int m : new int[] {1, 3, 4, 5, 9}) {
+                for (int n : new int[] {1, w - 1, w, 2 * w + 3, 5 * w}) {
+                    int k = 1 + rng.nextInt(70);
+                    Mat a = view(rng, m, k, rng.nextBoolean());
+                    Mat b = view(rng, k, n, rng.nextBoolean());
+                    Mat c = view(rng, m, n, false);
+                    Mat want = new Mat(c.data().clone(), c.offset(), m, n, c.stride(), false);
+                    SCALAR.gemm(0.5f, a, b, 1f, want);
+                    PackedMatrix packed = kernels.pack(b);
+                    int split = n > w ? w : 0;   // two calls: [0, split) and [split, n)
+                    kernels.gemmColumns(0.5f, a, packed, 0, split, 1f, c);
+                    kernels.gemmColumns(0.5f, a, packed, split, n, 1f, c);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            assertThat(c.get(i, j)).as("%s %dx%dx%d at [%d, %d]", kernels.getClass().getSimpleName(), m, n, k, i, j)
+                                    .isCloseTo(want.get(i, j), offset(2e-6f * (k + 2)));
+                        }
+                    }
+                }
+            }
+            PackedMatrix p = kernels.pack(Mat.of(new float[4 * 3 * w], 4, 3 * w));
+            assertThatThrownBy(() -> kernels.gemmColumns(1f, Mat.of(new float[4], 1, 4), p, 1, 2, 0f, Mat.of(new float[3 * w], 1, 3 * w)))
+                    .hasMessageContaining("multiple of the panel width");
+        }
     }
 
     private static void check(SplittableRandom rng, int m, int n, int k, int transposes, float alpha, float beta) {
