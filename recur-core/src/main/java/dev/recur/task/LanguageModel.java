@@ -132,10 +132,22 @@ public final class LanguageModel extends Module {
         return c;
     }
 
-    /** Reads a model written by {@link #save}; any other file gets a message saying what it is. */
+    /**
+     * Reads a model written by {@link #save}, or the model inside a training checkpoint; any other file gets a
+     * message saying what it is.
+     */
     public static LanguageModel load(Path file) throws IOException {
         ModelFile mf = ModelFile.read(file);
-        LanguageModel lm = of(file.toString(), mf.config(), mf.tensors());
+        Map<String, Tensor> weights = mf.tensors();
+        if (!weights.containsKey("encoder.weight") && weights.containsKey("model.encoder.weight")) {
+            // A training checkpoint: the model's tensors are under "model.", beside the optimizer's.
+            var model = new java.util.LinkedHashMap<String, Tensor>();
+            weights.forEach((name, t) -> {
+                if (name.startsWith("model.")) model.put(name.substring("model.".length()), t);
+            });
+            weights = model;
+        }
+        LanguageModel lm = of(file.toString(), mf.config(), weights);
         lm.train(false);
         return lm;
     }

@@ -70,6 +70,9 @@ class LmCommandTest {
         assertThat(b.keySet()).isEqualTo(a.keySet());
         a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
         assertThat(Files.readAllLines(dir.resolve("b.safetensors.metrics.jsonl"))).anyMatch(l -> l.startsWith("{\"step\":24,"));
+        var fromCheckpoint = run("lm", "generate", "--model", ckpt.toString(), "--length", "12", "--seed", "2");
+        assertThat(fromCheckpoint.code()).as(fromCheckpoint.err()).isZero();
+        assertThat(fromCheckpoint.out().strip()).isNotEmpty();
     }
 
     @Test
