@@ -78,9 +78,9 @@ def main():
     p.add_argument("--embed", type=int, default=64)
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--dropout", default="auto", help="a number, or auto: 0.3 below 2M training tokens, 0.1 below 8M, else 0")
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--bptt", type=int, default=128)
+    p.add_argument("--bptt", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.002)
     p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--schedule", choices=("cosine", "plateau"), default="cosine")
@@ -99,7 +99,8 @@ def main():
     encode = lambda text: [index.get(c, 0) for c in text]
     train_ids, valid_ids, test_ids = encode(train), encode(valid)[: a.eval_tokens or None], encode(test)
 
-    model = Model(len(symbols), a.embed, a.hidden, a.layers, a.dropout)
+    dropout = (0.3 if len(train_ids) < 2_000_000 else 0.1 if len(train_ids) < 8_000_000 else 0.0) if a.dropout == "auto" else float(a.dropout)
+    model = Model(len(symbols), a.embed, a.hidden, a.layers, dropout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2, threshold=1e-3, min_lr=a.lr * 0.01)
     data = columns(train_ids, a.batch)

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                 "UTF-8 text file (split 90/5/5 by characters into train, validation, test).",
                 "%nExamples:",
                 "  recur lm train",
-                "  recur lm train --data moby-dick --hidden 512 --layers 2 --dropout 0.3 --time 30m --out moby.safetensors",
+                "  recur lm train --data moby-dick --time 30m --out moby.safetensors",
                 "  recur lm train --data my.txt --tokens word --vocab-size 20000 --epochs 10 --out my.safetensors",
                 "  recur lm train --resume moby.safetensors.ckpt --steps 20000 --out moby.safetensors"})
 public final class LmTrainCommand implements Callable<Integer> {
@@ -70,10 +70,12 @@ public final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "N", defaultValue = "2", description = "Stacked recurrent layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.1", description = "Dropout, in [0, 1) (default: ${DEFAULT-VALUE}).")
-    float dropout;
+    @Option(names = "--dropout", paramLabel = "P|auto", defaultValue = "auto",
+            description = "Dropout in [0, 1), or auto: 0.3 below 2M training tokens (a text read many times), 0.1 below 8M, "
+                    + "else 0 (default: ${DEFAULT-VALUE}).")
+    String dropout;
 
-    @Option(names = "--bptt", paramLabel = "K", defaultValue = "128", description = "Steps per truncated-BPTT chunk (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bptt", paramLabel = "K", defaultValue = "64", description = "Steps per truncated-BPTT chunk (default: ${DEFAULT-VALUE}).")
     int bptt;
 
     @Option(names = "--bptt-stride", paramLabel = "S",
@@ -110,8 +112,8 @@ public final class LmTrainCommand implements Callable<Integer> {
             model = LmOptions.modelFromCheckpoint(training.resume);
             say("resuming %s from %s", model, training.resume);
         } else {
-            var config = new LanguageModelConfig(tokenizer, LmOptions.cell(cell), embed, hidden, layers, dropout);
             List<String> trainTokens = tokenizer.split(corpus.train());
+            var config = new LanguageModelConfig(tokenizer, LmOptions.cell(cell), embed, hidden, layers, dropout(trainTokens.size()));
             var vocabulary = Vocabulary.build(trainTokens, tokenizer == Tokenizer.WORD ? vocabSize : 0);
             model = new LanguageModel(config, vocabulary, new Rng(common.seed));
         }
@@ -171,6 +173,16 @@ public final class LmTrainCommand implements Callable<Integer> {
                     t -> sample.append(chars || sample.isEmpty() ? t : " " + t));
             progress.note(String.format("step %,d: validation %s%s | %s", step, LmOptions.describe(metric, chars), best ? " (best)" : "",
                     sample.toString().replaceAll("\\s+", " ").strip()));
+        }
+    }
+
+    /** --dropout as a number; auto picks it from the size of the training text. */
+    private float dropout(long trainTokens) {
+        if (dropout.equalsIgnoreCase("auto")) return trainTokens < 2_000_000 ? 0.3f : trainTokens < 8_000_000 ? 0.1f : 0f;
+        try {
+            return Float.parseFloat(dropout);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--dropout must be a number in [0, 1) or auto, got \"" + dropout + "\"");
         }
     }
 

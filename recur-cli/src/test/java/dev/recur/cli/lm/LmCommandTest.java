@@ -147,6 +147,11 @@ class LmCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).startsWith("recur: ").contains("empty.txt").contains("empty").doesNotContain("\tat ");
 
+        var dropout = run("lm", "train", "--data", "names", "--dropout", "lots", "--steps", "1", "--quiet", "--out",
+                dir.resolve("x.safetensors").toString());
+        assertThat(dropout.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(dropout.err()).contains("--dropout must be a number in [0, 1) or auto").contains("lots");
+
         Path binary = Files.write(dir.resolve("blob.bin"), new byte[] {1, 0, 2, 0, 3});
         assertThat(run("lm", "train", "--data", binary.toString(), "--steps", "1").err()).contains("binary");
 
