@@ -56,10 +56,12 @@ final class Gemm {
                         for (int jr = 0; jr < nc; jr += NR) {
                             int nr = Math.min(NR, nc - jr);
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
+                            if (mr == MR && nr == NR && betaHere == 0f) {
+                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride());
+                            } else if (mr == MR && nr == NR) {
+                                kernelAccumulate(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
                             } else {
-                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, buf.tile, 0, NR, 0f);
+                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, buf.tile, 0, NR);
                                 merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
                             }
                         }
@@ -92,10 +94,12 @@ final class Gemm {
                             int nr = Math.min(NR, jc + nc - jr);
                             int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(buf.a, aIndex, panels, bIndex, kc, c.data(), cIndex, c.stride(), betaHere);
+                            if (mr == MR && nr == NR && betaHere == 0f) {
+                                kernel(buf.a, aIndex, panels, bIndex, kc, c.data(), cIndex, c.stride());
+                            } else if (mr == MR && nr == NR) {
+                                kernelAccumulate(buf.a, aIndex, panels, bIndex, kc, c.data(), cIndex, c.stride(), betaHere);
                             } else {
-                                kernel(buf.a, aIndex, panels, bIndex, kc, buf.tile, 0, NR, 0f);
+                                kernel(buf.a, aIndex, panels, bIndex, kc, buf.tile, 0, NR);
                                 merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
                             }
                         }
@@ -106,11 +110,13 @@ final class Gemm {
     }
 
     /**
-     * The micro-kernel: C[MR, NR] at {@code c[cIndex]} (rows {@code ldc} apart) = A panel · B panel + β·C, with
-     * the A panel [kc, MR] at {@code a[aIndex]} and the B panel [kc, NR] at {@code b[bIndex]}.
+     * The micro-kernel: C[MR, NR] at {@code c[cIndex]} (rows {@code ldc} apart) = A panel · B panel, with the A panel
+     * [kc, MR] at {@code a[aIndex]} and the B panel [kc, NR] at {@code b[bIndex]}; C is not read. It and
+     * {@link #kernelAccumulate} have no branch that depends on the call: a branch never taken while C2 profiled
+     * it (β ≠ 0 during a forward-only warm-up) would deoptimise the compiled kernel on its first use, and JDK 17
+     * then runs it boxed, tens of times slower, for seconds before compiling it again.
      */
-    private static void kernel(float[] a, int aIndex, float[] b, int bIndex, int kc, float[] c, int cIndex, int ldc,
-            float beta) {
+    private static void kernel(float[] a, int aIndex, float[] b, int bIndex, int kc, float[] c, int cIndex, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
                 c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = 0; p < kc; p++) {
@@ -142,25 +148,75 @@ final class Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        if (beta != 0f) {
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            c00 = FloatVector.fromArray(S, c, cIndex).fma(vb, c00);
-            c01 = FloatVector.fromArray(S, c, cIndex + L).fma(vb, c01);
-            c10 = FloatVector.fromArray(S, c, cIndex + ldc).fma(vb, c10);
-            c11 = FloatVector.fromArray(S, c, cIndex + ldc + L).fma(vb, c11);
-            c20 = FloatVector.fromArray(S, c, cIndex + 2 * ldc).fma(vb, c20);
-            c21 = FloatVector.fromArray(S, c, cIndex + 2 * ldc + L).fma(vb, c21);
-            c30 = FloatVector.fromArray(S, c, cIndex + 3 * ldc).fma(vb, c30);
-            c31 = FloatVector.fromArray(S, c, cIndex + 3 * ldc + L).fma(vb, c31);
-            c40 = FloatVector.fromArray(S, c, cIndex + 4 * ldc).fma(vb, c40);
-            c41 = FloatVector.fromArray(S, c, cIndex + 4 * ldc + L).fma(vb, c41);
-            c50 = FloatVector.fromArray(S, c, cIndex + 5 * ldc).fma(vb, c50);
-            c51 = FloatVector.fromArray(S, c, cIndex + 5 * ldc + L).fma(vb, c51);
-            c60 = FloatVector.fromArray(S, c, cIndex + 6 * ldc).fma(vb, c60);
-            c61 = FloatVector.fromArray(S, c, cIndex + 6 * ldc + L).fma(vb, c61);
-            c70 = FloatVector.fromArray(S, c, cIndex + 7 * ldc).fma(vb, c70);
-            c71 = FloatVector.fromArray(S, c, cIndex + 7 * ldc + L).fma(vb, c71);
+        c00.intoArray(c, cIndex);
+        c01.intoArray(c, cIndex + L);
+        c10.intoArray(c, cIndex + ldc);
+        c11.intoArray(c, cIndex + ldc + L);
+        c20.intoArray(c, cIndex + 2 * ldc);
+        c21.intoArray(c, cIndex + 2 * ldc + L);
+        c30.intoArray(c, cIndex + 3 * ldc);
+        c31.intoArray(c, cIndex + 3 * ldc + L);
+        c40.intoArray(c, cIndex + 4 * ldc);
+        c41.intoArray(c, cIndex + 4 * ldc + L);
+        c50.intoArray(c, cIndex + 5 * ldc);
+        c51.intoArray(c, cIndex + 5 * ldc + L);
+        c60.intoArray(c, cIndex + 6 * ldc);
+        c61.intoArray(c, cIndex + 6 * ldc + L);
+        c70.intoArray(c, cIndex + 7 * ldc);
+        c71.intoArray(c, cIndex + 7 * ldc + L);
+    }
+
+    /** As {@link #kernel}, but C[MR, NR] = A panel · B panel + β·C. */
+    private static void kernelAccumulate(float[] a, int aIndex, float[] b, int bIndex, int kc, float[] c, int cIndex,
+            int ldc, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ai = aIndex + p * MR, bi = bIndex + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        c00 = FloatVector.fromArray(S, c, cIndex).fma(vb, c00);
+        c01 = FloatVector.fromArray(S, c, cIndex + L).fma(vb, c01);
+        c10 = FloatVector.fromArray(S, c, cIndex + ldc).fma(vb, c10);
+        c11 = FloatVector.fromArray(S, c, cIndex + ldc + L).fma(vb, c11);
+        c20 = FloatVector.fromArray(S, c, cIndex + 2 * ldc).fma(vb, c20);
+        c21 = FloatVector.fromArray(S, c, cIndex + 2 * ldc + L).fma(vb, c21);
+        c30 = FloatVector.fromArray(S, c, cIndex + 3 * ldc).fma(vb, c30);
+        c31 = FloatVector.fromArray(S, c, cIndex + 3 * ldc + L).fma(vb, c31);
+        c40 = FloatVector.fromArray(S, c, cIndex + 4 * ldc).fma(vb, c40);
+        c41 = FloatVector.fromArray(S, c, cIndex + 4 * ldc + L).fma(vb, c41);
+        c50 = FloatVector.fromArray(S, c, cIndex + 5 * ldc).fma(vb, c50);
+        c51 = FloatVector.fromArray(S, c, cIndex + 5 * ldc + L).fma(vb, c51);
+        c60 = FloatVector.fromArray(S, c, cIndex + 6 * ldc).fma(vb, c60);
+        c61 = FloatVector.fromArray(S, c, cIndex + 6 * ldc + L).fma(vb, c61);
+        c70 = FloatVector.fromArray(S, c, cIndex + 7 * ldc).fma(vb, c70);
+        c71 = FloatVector.fromArray(S, c, cIndex + 7 * ldc + L).fma(vb, c71);
         c00.intoArray(c, cIndex);
         c01.intoArray(c, cIndex + L);
         c10.intoArray(c, cIndex + ldc);
