@@ -7,9 +7,10 @@ comparison at equal wall-clock time. Run through torch-env.sh so torch uses Open
 Identical definitions: vocabulary (<unk> first, then characters in order of first appearance in the training
 text); the training text cut into B columns and chunks of bptt steps, state carried across chunks (detached)
 and reset each epoch; Embedding(V, embed) -> dropout -> LSTM(hidden x layers, dropout between layers) ->
-dropout -> Linear(hidden, V); cross-entropy; Adam; global-norm clipping; the schedule: cosine (the default: linear
-warm-up over 50 steps, then cosine decay to 5% of the rate as the budget is spent, the budget's fraction being the
-larger of elapsed / --time and step / --steps) or plateau (ReduceLROnPlateau(0.5, patience 2, threshold 1e-3, min 1%
+dropout -> Linear(hidden, V); cross-entropy; Adam; global-norm clipping; the schedule: wsd (the default: linear
+warm-up over 50 steps, the full rate, then a linear decay to 5% of it over the last 20% of the budget), cosine (warm-up,
+then cosine decay to 5% over the budget) -- the budget's fraction being the larger of elapsed / --time and
+step / --steps -- or plateau (ReduceLROnPlateau(0.5, patience 2, threshold 1e-3, min 1%
 of the rate) fed by each validation on the first --eval-tokens of the validation text); the best validated weights
 kept; test bits per character over the whole test text in 32 columns."""
 import argparse, gzip, json, math, os, sys, time
@@ -78,12 +79,12 @@ def main():
     p.add_argument("--embed", type=int, default=64)
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--dropout", default="auto", help="a number, or auto: 0.3 below 2M training tokens, 0.1 below 8M, else 0")
+    p.add_argument("--dropout", default="auto", help="a number, or auto: 0.2 below 2M training tokens, 0.1 below 8M, else 0")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--bptt", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.002)
     p.add_argument("--clip", type=float, default=1.0)
-    p.add_argument("--schedule", choices=("cosine", "plateau"), default="cosine")
+    p.add_argument("--schedule", choices=("wsd", "cosine", "plateau"), default="wsd")
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--eval-tokens", type=int, default=100000)
     p.add_argument("--threads", type=int, default=2)
@@ -99,17 +100,20 @@ def main():
     encode = lambda text: [index.get(c, 0) for c in text]
     train_ids, valid_ids, test_ids = encode(train), encode(valid)[: a.eval_tokens or None], encode(test)
 
-    dropout = (0.3 if len(train_ids) < 2_000_000 else 0.1 if len(train_ids) < 8_000_000 else 0.0) if a.dropout == "auto" else float(a.dropout)
+    dropout = (0.2 if len(train_ids) < 2_000_000 else 0.1 if len(train_ids) < 8_000_000 else 0.0) if a.dropout == "auto" else float(a.dropout)
     model = Model(len(symbols), a.embed, a.hidden, a.layers, dropout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2, threshold=1e-3, min_lr=a.lr * 0.01)
     data = columns(train_ids, a.batch)
     budget = duration(a.time)
 
-    def cosine_rate(step, elapsed):
+    def budget_rate(step, elapsed):
         if step < 50:
             return a.lr * (step + 1) / 50
         p = min(1.0, max(elapsed / budget, step / a.steps if a.steps else 0.0))
+        if a.schedule == "wsd":
+            into = (p - 0.8) / 0.2
+            return a.lr if into <= 0 else a.lr * (1 - 0.95 * into)
         return a.lr * (0.05 + 0.95 * (1 + math.cos(math.pi * p)) / 2)
     print(f"charlm: torch {torch.__version__}, {a.threads} threads, BLAS {libs[0]}", file=sys.stderr)
 
@@ -118,9 +122,9 @@ def main():
     while not done:
         state = None
         for x, y in chunks(data, a.bptt):
-            if a.schedule == "cosine":
+            if a.schedule != "plateau":
                 for g in opt.param_groups:
-                    g["lr"] = cosine_rate(step, time.time() - start)
+                    g["lr"] = budget_rate(step, time.time() - start)
             logits, state = model(x, state)
             state = tuple(s.detach() for s in state)
             loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), y.reshape(-1))

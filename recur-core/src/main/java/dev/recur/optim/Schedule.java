@@ -9,12 +9,13 @@ package dev.recur.optim;
  * exponential(γ)      γ^t                                          (ExponentialLR)
  * cosine(w, n, m)     (t + 1)/w for t &lt; w, then m + (1 − m)·(1 + cos(π·(t − w)/(n − w)))/2   (CosineAnnealingLR when w = 0)
  * cosineOverBudget    (t + 1)/w for t &lt; w, then m + (1 − m)·(1 + cos(π·p))/2, p = fraction of the run's budget spent
+ * stableDecay         (t + 1)/w for t &lt; w, then 1 until p = 1 − d, then linearly down to m at p = 1 (warm-up, stable, decay)
  * plateau             × factor after `patience` evaluations without improvement (ReduceLROnPlateau)
  * </pre>
  * t counts optimizer steps from 0.
  */
 public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Exponential, Schedule.Cosine,
-        Schedule.CosineOverBudget, Plateau {
+        Schedule.CosineOverBudget, Schedule.StableDecay, Plateau {
 
     /** The multiple of the base learning rate to use at step t. */
     double factor(long t);
@@ -54,6 +55,15 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
      */
     static Schedule cosineOverBudget(long warmup, double minFactor) {
         return new CosineOverBudget(warmup, minFactor);
+    }
+
+    /**
+     * Linear warm-up over {@code warmup} steps, the full rate until the last {@code decay} fraction of the budget,
+     * then a linear decay to {@code minFactor} as the budget runs out (warmup-stable-decay): a run that is still
+     * learning fast when its time is up keeps the full rate for most of it and still ends annealed.
+     */
+    static Schedule stableDecay(long warmup, double decay, double minFactor) {
+        return new StableDecay(warmup, decay, minFactor);
     }
 
     record Constant() implements Schedule {
@@ -119,6 +129,27 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
             if (t < warmup) return (t + 1) / (double) warmup;
             double p = Math.min(1.0, Math.max(0.0, progress));
             return minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * p)) / 2;
+        }
+    }
+
+    record StableDecay(long warmup, double decay, double minFactor) implements Schedule {
+        public StableDecay {
+            if (warmup < 0) throw new IllegalArgumentException("stable-decay schedule: warmup must be ≥ 0 steps, got " + warmup);
+            if (!(decay > 0 && decay <= 1)) throw new IllegalArgumentException("stable-decay schedule: the decay fraction must be in (0, 1], got " + decay);
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("stable-decay schedule: minimum factor must be in [0, 1], got " + minFactor);
+        }
+
+        /** Without a budget to measure progress against: the warm-up, then the full rate. */
+        @Override
+        public double factor(long t) {
+            return factor(t, 0);
+        }
+
+        @Override
+        public double factor(long t, double progress) {
+            if (t < warmup) return (t + 1) / (double) warmup;
+            double p = Math.min(1.0, Math.max(0.0, progress)), into = (p - (1 - decay)) / decay;
+            return into <= 0 ? 1 : 1 - (1 - minFactor) * into;
         }
     }
 }

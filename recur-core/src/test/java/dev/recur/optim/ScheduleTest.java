@@ -75,6 +75,18 @@ class ScheduleTest {
     }
 
     @Test
+    void stableDecayHoldsTheRateThenFallsLinearlyInTheLastFraction() {
+        var s = Schedule.stableDecay(4, 0.2, 0.05);
+        assertThat(s.factor(1, 0.5)).isEqualTo(0.5);
+        assertThat(s.factor(10, 0.0)).isEqualTo(1.0);
+        assertThat(s.factor(10, 0.79)).isEqualTo(1.0);
+        assertThat(s.factor(10, 0.9)).isCloseTo(0.525, offset(1e-12));
+        assertThat(s.factor(10, 1.0)).isCloseTo(0.05, offset(1e-12));
+        assertThat(s.factor(10, 1.3)).isCloseTo(0.05, offset(1e-12));
+        assertThatThrownBy(() -> Schedule.stableDecay(0, 0, 0)).hasMessageContaining("decay fraction");
+    }
+
+    @Test
     void plateauStateRoundTrips() {
         var a = new Plateau(0.5, 1, 1e-4, 0, 0);
         for (double m : new double[] {3, 2, 2, 2, 2}) a.observe(m);

@@ -71,7 +71,7 @@ public final class LmTrainCommand implements Callable<Integer> {
     int layers;
 
     @Option(names = "--dropout", paramLabel = "P|auto", defaultValue = "auto",
-            description = "Dropout in [0, 1), or auto: 0.3 below 2M training tokens (a text read many times), 0.1 below 8M, "
+            description = "Dropout in [0, 1), or auto: 0.2 below 2M training tokens (a text read many times), 0.1 below 8M, "
                     + "else 0 (default: ${DEFAULT-VALUE}).")
     String dropout;
 
@@ -86,9 +86,10 @@ public final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Parallel streams per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--schedule", defaultValue = "cosine",
-            description = "cosine (warm-up, then decay to 5%% of --lr as the budget -- steps, epochs or time -- is spent), "
-                    + "plateau (halve the rate when validation stalls) or constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", defaultValue = "wsd",
+            description = "wsd (warm-up, the full rate, then a linear decay to 5%% of --lr over the last 20%% of the budget -- "
+                    + "steps, epochs or time), cosine (warm-up, then cosine decay to 5%% over the whole budget), plateau (halve "
+                    + "the rate when validation stalls) or constant (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--eval-tokens", paramLabel = "N", defaultValue = "100000",
@@ -178,7 +179,7 @@ public final class LmTrainCommand implements Callable<Integer> {
 
     /** --dropout as a number; auto picks it from the size of the training text. */
     private float dropout(long trainTokens) {
-        if (dropout.equalsIgnoreCase("auto")) return trainTokens < 2_000_000 ? 0.3f : trainTokens < 8_000_000 ? 0.1f : 0f;
+        if (dropout.equalsIgnoreCase("auto")) return trainTokens < 2_000_000 ? 0.2f : trainTokens < 8_000_000 ? 0.1f : 0f;
         try {
             return Float.parseFloat(dropout);
         } catch (NumberFormatException e) {
@@ -191,7 +192,8 @@ public final class LmTrainCommand implements Callable<Integer> {
             case "plateau" -> new Plateau(0.5, 2, 1e-3, 0, 0.01);
             case "constant" -> Schedule.constant();
             case "cosine" -> Schedule.cosineOverBudget(50, 0.05);
-            default -> throw new IllegalArgumentException("--schedule must be plateau, cosine or constant, got \"" + schedule + "\"");
+            case "wsd" -> Schedule.stableDecay(50, 0.2, 0.05);
+            default -> throw new IllegalArgumentException("--schedule must be wsd, cosine, plateau or constant, got \"" + schedule + "\"");
         };
     }
 
