@@ -24,15 +24,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void gemm(float alpha, Mat a, PackedMatrix b, float beta, Mat c) {
-        Kernels.checkGemm(a, b, c);
-        for (int i = 0; i < c.rows(); i++) {
-            for (int j = 0; j < c.cols(); j++) {
-                float sum = 0f;
-                for (int p = 0; p < a.cols(); p++) sum += a.get(i, p) * b.get(p, j);
-                float old = beta == 0f ? 0f : beta * c.get(i, j);
-                c.set(i, j, alpha * sum + old);
-            }
-        }
+        gemmColumns(alpha, a, b, 0, c.cols(), beta, c);
     }
 
     @Override

@@ -82,14 +82,7 @@ final class VectorKernels implements Kernels {
         // Every task takes a run of whole panels of B; a few rows of A are matrix-vector products, one per row.
         int tasks = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.threads();
         int step = roundUp(ceilDiv(n, tasks), Gemm.NR);
-        Parallel.forEach(ceilDiv(n, step), t -> {
-            int from = t * step, to = Math.min(n, from + step);
-            if (m > GEMV_ROWS) {
-                Gemm.serial(alpha, a, b, from, to, beta, c);
-            } else {
-                for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
-            }
-        });
+        Parallel.forEach(ceilDiv(n, step), t -> gemmColumns(alpha, a, b, t * step, Math.min(n, t * step + step), beta, c));
     }
 
     @Override

@@ -15,7 +15,7 @@ package dev.recur.optim;
  * t counts optimizer steps from 0.
  */
 public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Exponential, Schedule.Cosine,
-        Schedule.CosineOverBudget, Schedule.StableDecay, Plateau {
+        Schedule.BudgetDecay, Plateau {
 
     /** The multiple of the base learning rate to use at step t. */
     double factor(long t);
@@ -54,7 +54,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
      * that turns out to be.
      */
     static Schedule cosineOverBudget(long warmup, double minFactor) {
-        return new CosineOverBudget(warmup, minFactor);
+        return new BudgetDecay(warmup, 1.0, true, minFactor);
     }
 
     /**
@@ -63,7 +63,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
      * learning fast when its time is up keeps the full rate for most of it and still ends annealed.
      */
     static Schedule stableDecay(long warmup, double decay, double minFactor) {
-        return new StableDecay(warmup, decay, minFactor);
+        return new BudgetDecay(warmup, decay, false, minFactor);
     }
 
     record Constant() implements Schedule {
@@ -112,31 +112,15 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
         }
     }
 
-    record CosineOverBudget(long warmup, double minFactor) implements Schedule {
-        public CosineOverBudget {
-            if (warmup < 0) throw new IllegalArgumentException("cosine schedule: warmup must be ≥ 0 steps, got " + warmup);
-            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("cosine schedule: minimum factor must be in [0, 1], got " + minFactor);
-        }
-
-        /** Without a budget to measure progress against: the warm-up, then the full rate. */
-        @Override
-        public double factor(long t) {
-            return factor(t, 0);
-        }
-
-        @Override
-        public double factor(long t, double progress) {
-            if (t < warmup) return (t + 1) / (double) warmup;
-            double p = Math.min(1.0, Math.max(0.0, progress));
-            return minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * p)) / 2;
-        }
-    }
-
-    record StableDecay(long warmup, double decay, double minFactor) implements Schedule {
-        public StableDecay {
-            if (warmup < 0) throw new IllegalArgumentException("stable-decay schedule: warmup must be ≥ 0 steps, got " + warmup);
-            if (!(decay > 0 && decay <= 1)) throw new IllegalArgumentException("stable-decay schedule: the decay fraction must be in (0, 1], got " + decay);
-            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("stable-decay schedule: minimum factor must be in [0, 1], got " + minFactor);
+    /**
+     * Warm-up, the full rate until the last {@code decay} fraction of the budget, then down to {@code minFactor}
+     * along a cosine or a straight line: {@link #cosineOverBudget} (decay = 1, cosine) and {@link #stableDecay}.
+     */
+    record BudgetDecay(long warmup, double decay, boolean cosine, double minFactor) implements Schedule {
+        public BudgetDecay {
+            if (warmup < 0) throw new IllegalArgumentException("budget schedule: warmup must be ≥ 0 steps, got " + warmup);
+            if (!(decay > 0 && decay <= 1)) throw new IllegalArgumentException("budget schedule: the decay fraction must be in (0, 1], got " + decay);
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("budget schedule: minimum factor must be in [0, 1], got " + minFactor);
         }
 
         /** Without a budget to measure progress against: the warm-up, then the full rate. */
@@ -149,7 +133,8 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
         public double factor(long t, double progress) {
             if (t < warmup) return (t + 1) / (double) warmup;
             double p = Math.min(1.0, Math.max(0.0, progress)), into = (p - (1 - decay)) / decay;
-            return into <= 0 ? 1 : 1 - (1 - minFactor) * into;
+            if (into <= 0) return 1;
+            return cosine ? minFactor + (1 - minFactor) * (1 + Math.cos(Math.PI * into)) / 2 : 1 - (1 - minFactor) * into;
         }
     }
 }
