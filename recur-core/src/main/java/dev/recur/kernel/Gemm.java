@@ -74,14 +74,16 @@ final class Gemm {
     /**
      * C[:, from .. to] = α·A·B[:, from .. to] + β·C[:, from .. to] on the calling thread, B packed (panels NR wide;
      * {@code from} a multiple of NR). The loops are those of {@link #serial(float, Mat, Mat, float, Mat)} without
-     * packing B: a [KC, NC] block of the panels stays in L2 while every row panel of A passes over it.
+     * packing B: a [KC, NC] block of the panels stays in L2 while every row panel of A passes over it. With at most
+     * MC rows there is one block of A, which reads every panel once whatever the blocking: then the columns are not
+     * blocked, so A is packed once per KC instead of once per KC and NC (a time step's h · W_hhᵀ).
      */
     static void serial(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
         Buffers buf = BUFFERS.get();
-        int m = c.rows(), k = a.cols();
+        int m = c.rows(), k = a.cols(), columnBlock = m <= MC ? to - from : NC;
         float[] panels = b.panels();
-        for (int jc = from; jc < to; jc += NC) {
-            int nc = Math.min(NC, to - jc);
+        for (int jc = from; jc < to; jc += columnBlock) {
+            int nc = Math.min(columnBlock, to - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
@@ -281,7 +283,6 @@ final class Gemm {
         }
     }
 
-    /** Packs α·op(A)[ir .. ir+mr, pc .. pc+kc] into a panel [kc, MR], zero-padded. */
     /**
      * Packs α·op(A)[ic .. ic + mc, pc .. pc + kc] into ⌈mc / MR⌉ panels [kc, MR], panel r at {@code dst[r·kc·MR]};
      * rows past mc are zero.
