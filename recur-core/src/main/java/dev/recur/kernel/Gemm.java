@@ -24,6 +24,8 @@ final class Gemm {
     private static final int L = S.length();
     /** Register tile: MR rows by NR = 2 vectors; 16 accumulators out of AVX-512's 32 registers. */
     static final int MR = 8, NR = 2 * L;
+    /** MR floats as one vector, where the hardware has 256-bit vectors (else null: a Java fallback would be slow). */
+    private static final VectorSpecies<Float> MR_SPECIES = S.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : null;
     /** Cache blocks: a [KC, NC] panel of B is 512 KiB and stays in L2; a [MC, KC] block of A is 64 KiB. */
     static final int KC = 256, NC = 512, MC = 64;
 
@@ -291,10 +293,15 @@ final class Gemm {
         float[] src = a.data();
         int stride = a.stride(), padded = (mc + MR - 1) / MR * MR;
         if (a.transposed()) {
-            // A(i, p) = src[offset + p·stride + i]: the mc values of one p are contiguous.
+            // A(i, p) = src[offset + p·stride + i]: the mc values of one p are contiguous, and each whole panel's
+            // MR of them are one 8-lane copy; the last partial panel is copied value by value and zero-padded.
+            int whole = MR_SPECIES != null ? mc / MR : 0;
             for (int p = 0; p < kc; p++) {
                 int from = a.offset() + (pc + p) * stride + ic;
-                for (int i = 0; i < padded; i++) {
+                for (int r = 0; r < whole; r++) {
+                    FloatVector.fromArray(MR_SPECIES, src, from + r * MR).mul(alpha).intoArray(dst, r * kc * MR + p * MR);
+                }
+                for (int i = whole * MR; i < padded; i++) {
                     dst[(i / MR) * kc * MR + p * MR + i % MR] = i < mc ? alpha * src[from + i] : 0f;
                 }
             }
