@@ -52,6 +52,14 @@ class VectorKernelsTest {
             check(rng, s[0], s[1], s[2], rng.nextInt(4), -0.75f, 0.5f);
         }
         check(rng, 255, 255, 255, 0, 1f, 1f);
+        // α = 1 and whole 8-row panels, across KC blocks (k > 256) and partial column tiles.
+        for (int[] s : new int[][] {{8, 40, 300}, {16, 100, 600}, {136, 33, 700}, {64, 2048, 512}}) {
+            for (float beta : new float[] {0f, 1f, -0.5f}) {
+                check(rng, s[0], s[1], s[2], 0, 1f, beta);
+                check(rng, s[0], s[1], s[2], 2, 1f, beta);
+                check(rng, s[0], s[1], s[2], 0, 1f, beta, true);
+            }
+        }
     }
 
     @Test
