@@ -50,27 +50,39 @@ final class Cells {
             return;
         }
         int h = cPrev.cols();
+        float[] g = gates.data(), cp = cPrev.data(), cn = cNext.data(), dmd = dm.data(), dcd = dc.data(), dg = dGates.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < gates.rows(); b++) {
+            int gi = row(gates, b), pi = row(cPrev, b), ni = row(cNext, b), mi = row(dm, b), ci = row(dc, b), di = row(dGates, b);
+            // tanh(c') in a loop of its own (one transcendental per loop, as in the forward pass: with it inside,
+            // C2 left this loop's vectors boxed, 10x slower), parked in the o-gate slot of dGates, which each unit
+            // reads before it writes its own gradient there.
+            int t = di + 3 * h;
+            Activations.tanh(cn, ni, dg, t, h);
             int j = 0;
-            for (int bound = S.loopBound(h); j < bound; j += L) lstmBackward(gates, cPrev, cNext, dm, dc, dGates, b, j, h, null);
-            if (j < h) lstmBackward(gates, cPrev, cNext, dm, dc, dGates, b, j, h, S.indexInRange(j, h));
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector i = FloatVector.fromArray(S, g, gi + j), f = FloatVector.fromArray(S, g, gi + h + j);
+                FloatVector gg = FloatVector.fromArray(S, g, gi + 2 * h + j), o = FloatVector.fromArray(S, g, gi + 3 * h + j);
+                FloatVector tc = FloatVector.fromArray(S, dg, t + j), dmj = FloatVector.fromArray(S, dmd, mi + j);
+                // dc = dc' + dm ⊙ o ⊙ (1 − tanh²c'); then each gate's gradient through σ' = σ(1 − σ) or tanh' = 1 − tanh².
+                FloatVector dcj = dmj.mul(o).mul(one.sub(tc.mul(tc))).add(FloatVector.fromArray(S, dcd, ci + j));
+                dcj.mul(gg).mul(i).mul(one.sub(i)).intoArray(dg, di + j);
+                dcj.mul(FloatVector.fromArray(S, cp, pi + j)).mul(f).mul(one.sub(f)).intoArray(dg, di + h + j);
+                dcj.mul(i).mul(one.sub(gg.mul(gg))).intoArray(dg, di + 2 * h + j);
+                dmj.mul(tc).mul(o).mul(one.sub(o)).intoArray(dg, t + j);
+                dcj.mul(f).intoArray(dcd, ci + j);
+            }
+            for (; j < h; j++) {   // the same operations in the same order, one unit at a time
+                float i = g[gi + j], f = g[gi + h + j], gg = g[gi + 2 * h + j], o = g[gi + 3 * h + j];
+                float tc = dg[t + j], dmj = dmd[mi + j];
+                float dcj = dmj * o * (1f - tc * tc) + dcd[ci + j];
+                dg[di + j] = dcj * gg * i * (1f - i);
+                dg[di + h + j] = dcj * cp[pi + j] * f * (1f - f);
+                dg[di + 2 * h + j] = dcj * i * (1f - gg * gg);
+                dg[t + j] = dmj * tc * o * (1f - o);
+                dcd[ci + j] = dcj * f;
+            }
         }
-    }
-
-    private static void lstmBackward(Mat gates, Mat cPrev, Mat cNext, Mat dm, Mat dc, Mat dGates, int b, int j, int h,
-            VectorMask<Float> k) {
-        float[] g = gates.data(), dg = dGates.data();
-        int gi = row(gates, b) + j, di = row(dGates, b) + j, ci = row(dc, b) + j;
-        FloatVector i = load(g, gi, k), f = load(g, gi + h, k), gg = load(g, gi + 2 * h, k), o = load(g, gi + 3 * h, k);
-        FloatVector tc = Activations.tanh(load(cNext.data(), row(cNext, b) + j, k));
-        FloatVector dmj = load(dm.data(), row(dm, b) + j, k);
-        // dc = dc' + dm ⊙ o ⊙ (1 − tanh²c'); then each gate's gradient through σ' = σ(1 − σ) or tanh' = 1 − tanh².
-        FloatVector dcj = dmj.mul(o).mul(one().sub(tc.mul(tc))).add(load(dc.data(), ci, k));
-        store(dcj.mul(gg).mul(i).mul(one().sub(i)), dg, di, k);
-        store(dcj.mul(load(cPrev.data(), row(cPrev, b) + j, k)).mul(f).mul(one().sub(f)), dg, di + h, k);
-        store(dcj.mul(i).mul(one().sub(gg.mul(gg))), dg, di + 2 * h, k);
-        store(dmj.mul(tc).mul(o).mul(one().sub(o)), dg, di + 3 * h, k);
-        store(dcj.mul(f), dc.data(), ci, k);
     }
 
     static void gru(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN) {
