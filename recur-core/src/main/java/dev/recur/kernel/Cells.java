@@ -54,9 +54,9 @@ final class Cells {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < gates.rows(); b++) {
             int gi = row(gates, b), pi = row(cPrev, b), ni = row(cNext, b), mi = row(dm, b), ci = row(dc, b), di = row(dGates, b);
-            // tanh(c') in a loop of its own (one transcendental per loop, as in the forward pass: with it inside,
-            // C2 left this loop's vectors boxed, 10x slower), parked in the o-gate slot of dGates, which each unit
-            // reads before it writes its own gradient there.
+            // tanh(c') in a loop of its own (one transcendental per loop, as in the forward pass: with tanh inside a
+            // per-vector helper this loop measured ~10x slower, BENCHMARKS.md change 16), parked in the o-gate slot
+            // of dGates, which each unit reads before it writes its own gradient there.
             int t = di + 3 * h;
             Activations.tanh(cn, ni, dg, t, h);
             int j = 0;
