@@ -2,6 +2,7 @@ package dev.recur.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -144,6 +145,50 @@ final class Cells {
         store(dz, dr, ri + h, k);
         store(dn.mul(r), dr, ri + 2 * h, k);
         store(d.mul(z), dh.data(), hi, k);
+    }
+
+    static void rnn(Mat pre, Mat hNext, boolean relu) {
+        if (transposed(pre, hNext)) {
+            Kernels.scalar().rnnCell(pre, hNext, relu);
+            return;
+        }
+        int h = pre.cols();
+        float[] a = pre.data(), y = hNext.data();
+        FloatVector zero = FloatVector.zero(S);
+        for (int b = 0; b < pre.rows(); b++) {
+            int a0 = row(pre, b), y0 = row(hNext, b);
+            if (!relu) {
+                Activations.tanh(a, a0, y, y0, h);
+                continue;
+            }
+            int j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) FloatVector.fromArray(S, a, a0 + j).max(zero).intoArray(y, y0 + j);
+            for (; j < h; j++) y[y0 + j] = Math.max(a[a0 + j], 0f);
+        }
+    }
+
+    /** dGates = dh' ⊙ act'(a) from h' = act(a): 1 − h'² for tanh, [h' &gt; 0] for ReLU. */
+    static void rnnBackward(Mat hNext, Mat dh, Mat dGates, boolean relu) {
+        if (transposed(hNext, dh, dGates)) {
+            Kernels.scalar().rnnCellBackward(hNext, dh, dGates, relu);
+            return;
+        }
+        int h = hNext.cols();
+        float[] y = hNext.data(), d = dh.data(), g = dGates.data();
+        FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
+        for (int b = 0; b < hNext.rows(); b++) {
+            int y0 = row(hNext, b), d0 = row(dh, b), g0 = row(dGates, b);
+            int j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector yj = FloatVector.fromArray(S, y, y0 + j), dj = FloatVector.fromArray(S, d, d0 + j);
+                FloatVector r = relu ? zero.blend(dj, yj.compare(VectorOperators.GT, 0f)) : dj.mul(one.sub(yj.mul(yj)));
+                r.intoArray(g, g0 + j);
+            }
+            for (; j < h; j++) {
+                float yj = y[y0 + j], dj = d[d0 + j];
+                g[g0 + j] = relu ? (yj > 0 ? dj : 0f) : dj * (1 - yj * yj);
+            }
+        }
     }
 
     private static FloatVector one() {

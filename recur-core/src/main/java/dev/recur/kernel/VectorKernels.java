@@ -155,6 +155,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void rnnCell(Mat pre, Mat hNext, boolean relu) {
+        byRows(pre.rows(), pre.cols(), (from, to) -> Cells.rnn(pre.rows(from, to), hNext.rows(from, to), relu));
+    }
+
+    @Override
+    public void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, boolean relu) {
+        byRows(hNext.rows(), hNext.cols(), (from, to) -> Cells.rnnBackward(hNext.rows(from, to), dh.rows(from, to),
+                dGates.rows(from, to), relu));
+    }
+
+    @Override
     public String name() {
         int bits = SPECIES.vectorBitSize();
         String isa = bits >= 512 ? "AVX-512" : bits == 256 ? "AVX2" : bits + "-bit";

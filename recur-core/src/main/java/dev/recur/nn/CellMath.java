@@ -69,31 +69,19 @@ final class CellMath {
     /** Elman forward: h' = act(a), a the pre-activation in {@code gates} [B, H] (not modified). */
     static void rnnForward(Mat gates, Mat hNext, Nonlinearity act, int[] lengths, int t) {
         Kernels k = Kernels.get();
-        int h = hNext.cols();
-        float[] gd = gates.data(), hn = hNext.data();
-        for (int b = 0; b < lengths.length; b++) {
-            if (t >= lengths[b]) continue;
-            int g0 = row(gates, b), n0 = row(hNext, b);
-            if (act == Nonlinearity.TANH) {
-                k.tanh(gd, g0, hn, n0, h);
-            } else {
-                for (int j = 0; j < h; j++) hn[n0 + j] = Math.max(gd[g0 + j], 0f);
-            }
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.rnnCell(gates.rows(b0, b1), hNext.rows(b0, b1), act == Nonlinearity.RELU);
         }
     }
 
     /** Elman backward: da = dh' ⊙ act'(a), from h' = act(a); zeroes the running rows of {@code dh} (modified). */
     static void rnnBackward(Mat hNext, Mat dh, Mat dGates, Nonlinearity act, int[] lengths, int t) {
-        int h = hNext.cols();
-        float[] hn = hNext.data(), dhd = dh.data(), dg = dGates.data();
-        for (int b = 0; b < lengths.length; b++) {
-            if (t >= lengths[b]) continue;
-            int n0 = row(hNext, b), h0 = row(dh, b), d0 = row(dGates, b);
-            for (int j = 0; j < h; j++) {
-                float y = hn[n0 + j], d = dhd[h0 + j];
-                dg[d0 + j] = act == Nonlinearity.TANH ? d * (1 - y * y) : (y > 0 ? d : 0f);
-                dhd[h0 + j] = 0f;
-            }
+        Kernels k = Kernels.get();
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.rnnCellBackward(hNext.rows(b0, b1), dh.rows(b0, b1), dGates.rows(b0, b1), act == Nonlinearity.RELU);
+            for (int b = b0; b < b1; b++) Arrays.fill(dh.data(), row(dh, b), row(dh, b) + dh.cols(), 0f);
         }
     }
 
