@@ -4,9 +4,11 @@ import dev.recur.autograd.TapeNode;
 import dev.recur.autograd.Variable;
 import dev.recur.kernel.Kernels;
 import dev.recur.kernel.Mat;
+import dev.recur.kernel.Parallel;
 import dev.recur.kernel.PackedMatrix;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +23,11 @@ import java.util.List;
  * [B, ·] slot of h_n [L·D, B, P] and c_n [L·D, B, H]; it reads the same slot of h0 and c0.
  */
 final class SequenceOp implements TapeNode {
+    /** A step's rows are split over the threads only if each gets at least one 8-row register tile of the product. */
+    private static final int MIN_ROWS_PER_TASK = 8;
+    /** Nor unless the step's product has as many multiply-adds as VectorKernels splits a product for. */
+    private static final long PARALLEL_STEP_WORK = 1L << 18;
+
     private final RecurrentConfig config;
     private final LayerWeights w;
     private final boolean reverse;
@@ -124,38 +131,75 @@ final class SequenceOp implements TapeNode {
         // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.
         Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
         Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
+        Rows[] split = split(steps > 1);
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            // Products cover rows 0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
-            int n = span[t];
-            Mat hPrev = block(states, entering(t)), hNext = block(states, leaving(t)), g = block(gates, t);
-            switch (cell) {
-                case LSTM -> {
-                    // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
-                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
-                    Mat cPrev = block(cells, entering(t)), cNext = block(cells, leaving(t));
-                    Mat m = memory != null ? block(memory, t) : hNext;
-                    CellMath.lstmForward(g, cPrev, cNext, m, lengths, t);
-                    // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                    if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n));
-                    CellMath.carry(cPrev, cNext, lengths, t);
-                }
-                case GRU -> {
-                    whhT.multiply(hPrev.rows(n), hiddenGates.rows(n));
-                    if (w.biasHh() != null) addBias(hiddenGates.rows(n), w.biasHh());
-                    CellMath.gruForward(g, hiddenGates, hPrev, hNext, block(hiddenN, t), lengths, t);
-                }
-                case RNN -> {
-                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
-                    CellMath.rnnForward(g, hNext, config.nonlinearity(), lengths, t);
-                }
-            }
-            CellMath.carry(hPrev, hNext, lengths, t);
-            if (output != null) writeOutput(hNext, t);
+            if (split.length == 1) forwardStep(t, split[0], whhT, whrT, hiddenGates, false);
+            else Parallel.forEach(split.length, i -> forwardStep(t, split[i], whhT, whrT, hiddenGates, true));
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
         if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
         workspace.give(hiddenGates);
+    }
+
+    /**
+     * One forward step for a run of rows of the batch: the recurrent product, the cell and the copies, all on those
+     * rows. With {@code here}, the products run on the calling thread (one task of a step whose rows are split over
+     * the threads); else they use every thread.
+     */
+    private void forwardStep(int t, Rows rows, Product whhT, Product whrT, Mat hiddenGates, boolean here) {
+        int b0 = rows.from(), b1 = b0 + rows.lengths().length;
+        int[] len = rows.lengths();
+        // Products cover rows b0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
+        int n = Math.max(0, Math.min(span[t], b1) - b0);
+        Mat hPrev = block(states, entering(t)).rows(b0, b1), hNext = block(states, leaving(t)).rows(b0, b1);
+        Mat g = block(gates, t).rows(b0, b1);
+        switch (config.cell()) {
+            case LSTM -> {
+                // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
+                whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
+                Mat cPrev = block(cells, entering(t)).rows(b0, b1), cNext = block(cells, leaving(t)).rows(b0, b1);
+                Mat m = memory != null ? block(memory, t).rows(b0, b1) : hNext;
+                CellMath.lstmForward(g, cPrev, cNext, m, len, t);
+                // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
+                if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n), here);
+                CellMath.carry(cPrev, cNext, len, t);
+            }
+            case GRU -> {
+                Mat hidden = hiddenGates.rows(b0, b1);
+                whhT.multiply(hPrev.rows(n), hidden.rows(n), here);
+                if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh());
+                CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
+            }
+            case RNN -> {
+                whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
+                CellMath.rnnForward(g, hNext, config.nonlinearity(), len, t);
+            }
+        }
+        CellMath.carry(hPrev, hNext, len, t);
+        if (output != null) writeOutput(hNext, t, b0, len);
+    }
+
+    /** Rows from .. from + lengths.length − 1 of the batch, and their lengths. */
+    private record Rows(int from, int[] lengths) {}
+
+    /**
+     * How each step's rows are split over the threads: all rows together when there is one thread, one step, or too
+     * little work; else one run of rows per thread. A step then runs as one task per run, product and cell on the
+     * same rows, instead of a product split by columns and then a cell split by rows: one hand-over per step, not
+     * two, and no row computed on one core and read on the other.
+     */
+    private Rows[] split(boolean packed) {
+        int threads = Parallel.threads(), per = ceilDiv(batch, threads);
+        if (!packed || threads == 1 || per < MIN_ROWS_PER_TASK || (long) batch * gateRows * out < PARALLEL_STEP_WORK) {
+            return new Rows[] {new Rows(0, lengths)};
+        }
+        Rows[] split = new Rows[ceilDiv(batch, per)];
+        for (int i = 0; i < split.length; i++) {
+            int b0 = i * per;
+            split[i] = new Rows(b0, Arrays.copyOfRange(lengths, b0, Math.min(batch, b0 + per)));
+        }
+        return split;
     }
 
     /** Gives the buffers saved for backward back to the workspace; call when backward will not run. */
@@ -186,25 +230,15 @@ final class SequenceOp implements TapeNode {
         Product wHh = new Product(k, weight(w.hh()), steps > 1);
         Product wHr = memory != null ? new Product(k, weight(w.hr()), steps > 1) : null;
 
+        // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
+        Rows[] split = dhNorms == null ? split(steps > 1) : new Rows[] {new Rows(0, lengths)};
         for (int s = steps - 1; s >= 0; s--) {
-            int t = reverse ? steps - 1 - s : s, n = span[t];
-            if (dOutput != null) addRunningRows(block(dOutput, t), dh, t);
-            if (dhNorms != null) dhNorms[t] = norm(dh);
-            Mat g = block(gates, t), dg = block(dGatesX, t);
-            switch (cell) {
-                case LSTM -> {
-                    if (dProj != null) {
-                        // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
-                        copyRunningRows(dh, block(dProj, t), t);
-                        wHr.multiply(block(dProj, t).rows(n), dm.rows(n));
-                    }
-                    CellMath.lstmBackward(g, block(cells, entering(t)), block(cells, leaving(t)), dm, dh, dc, dg, lengths, t);
-                }
-                case GRU -> CellMath.gruBackward(g, block(hiddenN, t), block(states, entering(t)), dh, dg, block(dGatesH, t), lengths, t);
-                case RNN -> CellMath.rnnBackward(block(states, leaving(t)), dh, dg, config.nonlinearity(), lengths, t);
+            int t = reverse ? steps - 1 - s : s;
+            if (split.length == 1) {
+                backwardStep(t, split[0], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, false);
+            } else {
+                Parallel.forEach(split.length, i -> backwardStep(t, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, true));
             }
-            // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
-            wHh.multiplyAdd(block(dGatesH, t).rows(n), dh.rows(n));
         }
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
@@ -219,6 +253,37 @@ final class SequenceOp implements TapeNode {
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
         workspace.give(dGatesH == dGatesX ? null : dGatesH, dh, dc, dProj, dm);
         return dGatesX;
+    }
+
+    /**
+     * One backward step for a run of rows (see {@link #forwardStep}): dh gains the output's gradient, the cell turns
+     * it into the gates' gradients, and dh_{t-1} = dGates_t · W_hh plus what passes through finished rows.
+     */
+    private void backwardStep(int t, Rows rows, Mat dOutput, Mat dh, Mat dc, Mat dm, Mat dProj, Mat dGatesX, Mat dGatesH,
+            Product wHh, Product wHr, boolean here) {
+        int b0 = rows.from(), b1 = b0 + rows.lengths().length, n = Math.max(0, Math.min(span[t], b1) - b0);
+        int[] len = rows.lengths();
+        Mat dhRows = dh.rows(b0, b1), g = block(gates, t).rows(b0, b1), dg = block(dGatesX, t).rows(b0, b1);
+        if (dOutput != null) addRunningRows(block(dOutput, t).rows(b0, b1), dhRows, t, len);
+        if (dhNorms != null) dhNorms[t] = norm(dh);   // recorded only when the step runs whole
+        switch (config.cell()) {
+            case LSTM -> {
+                Mat dmRows = dm.rows(b0, b1);
+                if (dProj != null) {
+                    // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
+                    Mat dp = block(dProj, t).rows(b0, b1);
+                    copyRunningRows(dhRows, dp, t, len);
+                    wHr.multiply(dp.rows(n), dmRows.rows(n), here);
+                }
+                CellMath.lstmBackward(g, block(cells, entering(t)).rows(b0, b1), block(cells, leaving(t)).rows(b0, b1), dmRows,
+                        dhRows, dc.rows(b0, b1), dg, len, t);
+            }
+            case GRU -> CellMath.gruBackward(g, block(hiddenN, t).rows(b0, b1), block(states, entering(t)).rows(b0, b1), dhRows,
+                    dg, block(dGatesH, t).rows(b0, b1), len, t);
+            case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
+        }
+        // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
+        wHh.multiplyAdd(block(dGatesH, t).rows(b0, b1).rows(n), dhRows.rows(n), here);
     }
 
     /** dx += dGates · W_ih, [T·B, G] · [G, F]; then the buffers go back to the workspace. */
@@ -242,15 +307,17 @@ final class SequenceOp implements TapeNode {
             this(k, b, pack ? k.pack(b) : null);
         }
 
-        /** c = a·B. */
-        void multiply(Mat a, Mat c) {
-            if (packed != null) k.matmul(a, packed, c);
+        /** c = a·B; with {@code here} on the calling thread (B packed). */
+        void multiply(Mat a, Mat c, boolean here) {
+            if (here) k.gemmColumns(1f, a, packed, 0, c.cols(), 0f, c);
+            else if (packed != null) k.matmul(a, packed, c);
             else k.matmul(a, b, c);
         }
 
-        /** c += a·B. */
-        void multiplyAdd(Mat a, Mat c) {
-            if (packed != null) k.matmulAdd(a, packed, c);
+        /** c += a·B; with {@code here} on the calling thread (B packed). */
+        void multiplyAdd(Mat a, Mat c, boolean here) {
+            if (here) k.gemmColumns(1f, a, packed, 0, c.cols(), 1f, c);
+            else if (packed != null) k.matmulAdd(a, packed, c);
             else k.matmulAdd(a, b, c);
         }
     }
@@ -290,25 +357,31 @@ final class SequenceOp implements TapeNode {
         return Mat.of(t).rows(index * batch, (index + 1) * batch);
     }
 
-    private void writeOutput(Mat hNext, int t) {
+    /** Copies the running rows of hNext, rows b0 .. of the batch with lengths {@code len}, into the output. */
+    private void writeOutput(Mat hNext, int t, int b0, int[] len) {
         Mat y = block(Mat.of(output.value(), steps * batch, output.value().dim(2)).cols(column, column + out), t);
-        copyRunningRows(hNext, y, t);
+        copyRunningRows(hNext, y.rows(b0, b0 + len.length), t, len);
     }
 
-    private void copyRunningRows(Mat from, Mat to, int t) {
-        for (int b = 0; b < batch; b++) {
-            if (t >= lengths[b]) continue;
+    /** Row b of {@code to} = row b of {@code from} for the rows still running at t; {@code len} holds their lengths. */
+    private static void copyRunningRows(Mat from, Mat to, int t, int[] len) {
+        for (int b = 0; b < len.length; b++) {
+            if (t >= len[b]) continue;
             System.arraycopy(from.data(), from.index(b, 0), to.data(), to.index(b, 0), from.cols());
         }
     }
 
-    private void addRunningRows(Mat from, Mat to, int t) {
+    private static void addRunningRows(Mat from, Mat to, int t, int[] len) {
         float[] src = from.data(), dst = to.data();
-        for (int b = 0; b < batch; b++) {
-            if (t >= lengths[b]) continue;
+        for (int b = 0; b < len.length; b++) {
+            if (t >= len[b]) continue;
             int i = from.index(b, 0), o = to.index(b, 0);
             for (int j = 0; j < from.cols(); j++) dst[o + j] += src[i + j];
         }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 
     private static double norm(Mat m) {

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
+import dev.recur.kernel.Parallel;
 import dev.recur.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -205,6 +208,42 @@ class RecurrentBehaviourTest {
         assertThatThrownBy(() -> bi.step(Tensor.zeros(2, 3), null)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> RecurrentConfig.gru(3, 5).withProjSize(2)).hasMessageContaining("projSize is for an LSTM only");
         assertThatThrownBy(() -> Lengths.of(3, 0)).hasMessageContaining("lengths[1] is 0");
+    }
+
+    /**
+     * Steps whose rows are split over two threads (each running product and cell on its own rows) give what one
+     * thread gives: outputs, final state and every gradient, with unsorted lengths that end at different steps.
+     */
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void stepsSplitOverThreadsMatchOneThread(CellType cell) {
+        int threads = Parallel.threads();
+        try {
+            var rng = new SplittableRandom(8);
+            var config = RecurrentConfig.of(cell, 5, 128).withLayers(2);
+            var layer = Recurrent.of(cell == CellType.LSTM ? config.withProjSize(64) : config, rng);
+            int[] lengths = new int[24];
+            for (int b = 0; b < lengths.length; b++) lengths[b] = b == 5 ? 7 : 1 + rng.nextInt(7);
+            var x = Tensor.randn(rng, 7, 24, 5);
+            var weights = Tensor.randn(rng, 7, 24, layer.config().outputSize());
+            List<Tensor> one = forwardAndBackward(layer, x, weights, lengths, 1);
+            List<Tensor> two = forwardAndBackward(layer, x, weights, lengths, 2);
+            for (int i = 0; i < one.size(); i++) assertClose(two.get(i), one.get(i));
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    /** Output, h_n, the input's gradient and every parameter's, of Σ weights ⊙ output + Σ h_n on {@code threads}. */
+    private static List<Tensor> forwardAndBackward(Recurrent layer, Tensor x, Tensor weights, int[] lengths, int threads) {
+        Parallel.setThreads(threads);
+        layer.parameters().forEach(Variable::zeroGrad);
+        var input = Variable.parameter(x.copy());
+        var out = layer.forward(input, Lengths.of(lengths), null);
+        out.output().mul(Variable.of(weights)).sum().add(out.h().sum()).backward();
+        var all = new ArrayList<>(List.of(out.output().value(), out.h().value(), input.grad()));
+        layer.parameters().forEach(p -> all.add(p.grad().copy()));
+        return all;
     }
 
     private static void assertClose(Tensor actual, Tensor expected) {
