@@ -92,29 +92,37 @@ final class Cells {
             return;
         }
         int h = hPrev.cols();
-        float[] g = gates.data(), a = hidden.data();
+        float[] g = gates.data(), a = hidden.data(), hp = hPrev.data(), hn = hNext.data(), an = hiddenN.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < gates.rows(); b++) {
-            int g0 = row(gates, b), a0 = row(hidden, b);
-            // r, z = σ(W_i· x + b_i· + W_h· h + b_h·), in place over the first 2H columns; then n and h' per unit.
+            int g0 = row(gates, b), a0 = row(hidden, b), p0 = row(hPrev, b), n0 = row(hNext, b), s0 = row(hiddenN, b);
+            // As in the LSTM cells, each transcendental has a loop of its own and the loops between them none:
+            // r, z = σ(W_i· x + b_i· + W_h· h + b_h·) in place over the first 2H columns; then the pre-activation of n,
+            // W_in x + b_in + r ⊙ (W_hn h + b_hn), in place in the n slot; tanh over it; then h' per unit.
             for (int j = 0; j < 2 * h; j++) g[g0 + j] += a[a0 + j];
             Activations.sigmoid(g, g0, g, g0, 2 * h);
-            int j = 0;
-            for (int bound = S.loopBound(h); j < bound; j += L) gruState(gates, hidden, hPrev, hNext, hiddenN, b, j, h, null);
-            if (j < h) gruState(gates, hidden, hPrev, hNext, hiddenN, b, j, h, S.indexInRange(j, h));
+            int gn = g0 + 2 * h, j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector r = FloatVector.fromArray(S, g, g0 + j), w = FloatVector.fromArray(S, a, a0 + 2 * h + j);
+                r.fma(w, FloatVector.fromArray(S, g, gn + j)).intoArray(g, gn + j);
+                w.intoArray(an, s0 + j);
+            }
+            for (; j < h; j++) {
+                float w = a[a0 + 2 * h + j];
+                g[gn + j] = Math.fma(g[g0 + j], w, g[gn + j]);
+                an[s0 + j] = w;
+            }
+            Activations.tanh(g, gn, g, gn, h);
+            j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector z = FloatVector.fromArray(S, g, g0 + h + j), n = FloatVector.fromArray(S, g, gn + j);
+                one.sub(z).mul(n).add(z.mul(FloatVector.fromArray(S, hp, p0 + j))).intoArray(hn, n0 + j);
+            }
+            for (; j < h; j++) {
+                float z = g[g0 + h + j];
+                hn[n0 + j] = (1f - z) * g[gn + j] + z * hp[p0 + j];
+            }
         }
-    }
-
-    /** n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)) and h' = (1 − z) ⊙ n + z ⊙ h for L units. */
-    private static void gruState(Mat gates, Mat hidden, Mat hPrev, Mat hNext, Mat hiddenN, int b, int j, int h,
-            VectorMask<Float> k) {
-        float[] g = gates.data(), a = hidden.data();
-        int gi = row(gates, b) + j, ai = row(hidden, b) + j;
-        FloatVector r = load(g, gi, k), z = load(g, gi + h, k), hn = load(a, ai + 2 * h, k);
-        FloatVector n = Activations.tanh(r.fma(hn, load(g, gi + 2 * h, k)));
-        store(n, g, gi + 2 * h, k);
-        store(hn, hiddenN.data(), row(hiddenN, b) + j, k);
-        FloatVector hp = load(hPrev.data(), row(hPrev, b) + j, k);
-        store(one().sub(z).mul(n).add(z.mul(hp)), hNext.data(), row(hNext, b) + j, k);
     }
 
     static void gruBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
