@@ -26,16 +26,21 @@ final class Gemm {
     private static final int L = S.length();
     /** Register tile: MR rows by NR = 2 vectors; 16 accumulators out of AVX-512's 32 registers. */
     static final int MR = 8, NR = 2 * L;
-    /** MR floats as one vector, where the hardware has 256-bit vectors (else null: a Java fallback would be slow). */
-    private static final VectorSpecies<Float> MR_SPECIES = S.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : null;
+    /**
+     * MR floats as one vector, for packing A: from JDK 25 on, where the hardware has 256-bit vectors. Null elsewhere,
+     * and then A is packed with scalar copies: a Java fallback would be slow, and on JDK 17 these 8-lane copies
+     * were not compiled as vector stores on an AVX-512 Xeon (JFR: 24 % of lstm-small training's samples in
+     * {@code VectorSupport.store} under packA) and made training up to 22 % slower (BENCHMARKS.md change 22). The
+     * JDKs between 17 and 25 were not measured.
+     */
+    private static final VectorSpecies<Float> MR_SPECIES =
+            Runtime.version().feature() >= 25 && S.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : null;
     /**
      * The three stages of an 8×8 transpose in registers (see {@link #packRows}), on MR_SPECIES: stage s pairs the
      * vectors whose indexes differ in bit s and swaps that bit with lane bit s, through the shuffle lane ^ 2ˢ and a
-     * blend on the lanes where bit s is set. Used from JDK 25 on, where it packs a row-major A 4–16 % faster than
-     * scalar copies (BENCHMARKS.md change 17); on JDK 17 the same code measured 7–12 % slower, and the JDKs in
-     * between were not measured. Null where it is not used or the hardware has no 256-bit vectors.
+     * blend on the lanes where bit s is set. On JDK 25 it packs a row-major A 4–16 % faster than scalar copies
+     * (BENCHMARKS.md change 17). Null with MR_SPECIES.
      */
-    private static final VectorSpecies<Float> TRANSPOSE_SPECIES = Runtime.version().feature() >= 25 ? MR_SPECIES : null;
     private static final VectorShuffle<Float> SWAP0 = swap(0), SWAP1 = swap(1), SWAP2 = swap(2);
     private static final VectorMask<Float> HIGH0 = high(0), HIGH1 = high(1), HIGH2 = high(2);
     /** Cache blocks: a [KC, NC] panel of B is 512 KiB and stays in L2; a [MC, KC] block of A is 64 KiB. */
@@ -320,7 +325,7 @@ final class Gemm {
         } else {
             // Whole panels of MR rows: MR values of each row at a time, transposed in registers; the rest of k (fewer
             // than MR values) and a last partial panel value by value.
-            int whole = TRANSPOSE_SPECIES != null ? mc / MR : 0;
+            int whole = MR_SPECIES != null ? mc / MR : 0;
             for (int r = 0; r < whole; r++) {
                 int from = a.offset() + (ic + r * MR) * stride + pc, to = r * kc * MR;
                 for (int p = packRows(alpha, src, from, stride, kc, dst, to); p < kc; p++) {
@@ -346,7 +351,7 @@ final class Gemm {
      * (A 16-lane version with two-vector rearranges measured slower than this one on JDK 25.)
      */
     private static int packRows(float alpha, float[] src, int from, int stride, int kc, float[] dst, int to) {
-        VectorSpecies<Float> v = TRANSPOSE_SPECIES;
+        VectorSpecies<Float> v = MR_SPECIES;
         int p = 0;
         for (; p + MR <= kc; p += MR) {
             int f = from + p;
@@ -377,14 +382,14 @@ final class Gemm {
     }
 
     private static VectorShuffle<Float> swap(int bit) {
-        return TRANSPOSE_SPECIES == null ? null : VectorShuffle.fromOp(TRANSPOSE_SPECIES, lane -> lane ^ (1 << bit));
+        return MR_SPECIES == null ? null : VectorShuffle.fromOp(MR_SPECIES, lane -> lane ^ (1 << bit));
     }
 
     private static VectorMask<Float> high(int bit) {
-        if (TRANSPOSE_SPECIES == null) return null;
+        if (MR_SPECIES == null) return null;
         boolean[] set = new boolean[MR];
         for (int lane = 0; lane < MR; lane++) set[lane] = (lane & (1 << bit)) != 0;
-        return VectorMask.fromArray(TRANSPOSE_SPECIES, set, 0);
+        return VectorMask.fromArray(MR_SPECIES, set, 0);
     }
 
     /**
