@@ -41,6 +41,11 @@ public final class LossPlot implements TrainingListener {
         if (steps.isEmpty()) return;
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step").yAxisTitle(metricName).build();
         chart.getStyler().setMarkerSize(6);
+        // The step axis from 0 to a round number past the last step. XChart puts the ticks of evenly spaced x values
+        // (steps 1, 2, 3, …) at data points and let four-digit labels run into one another; with the round end the
+        // axis values are no longer evenly spaced, and it picks round ticks (0, 500, 1,000, …).
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(roundEndAfter(steps.get(steps.size() - 1)));
         chart.addSeries("training (smoothed)", steps, scaled(losses, scale)).setMarker(SeriesMarkers.NONE);
         if (!evalSteps.isEmpty()) chart.addSeries("validation", evalSteps, scaled(metrics, scale));
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
@@ -50,6 +55,12 @@ public final class LossPlot implements TrainingListener {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A round number above {@code last}: the next multiple of half its power of ten past 1.02·last. */
+    static double roundEndAfter(double last) {
+        double v = Math.max(1, last) * 1.02, half = Math.pow(10, Math.floor(Math.log10(v))) / 2;
+        return (Math.floor(v / half) + 1) * half;
     }
 
     private static List<Double> scaled(List<Double> values, double scale) {
