@@ -16,7 +16,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** ‖∂L/∂h_t‖ against t on a log axis: one colour per cell, dashed at initialisation, solid after training. */
+/** log₁₀ ‖∂L/∂h_t‖ against t: one colour per cell, dashed at initialisation, solid after training. */
 final class GradflowPlot {
     private static final Map<CellType, Color> COLOURS = Map.of(CellType.RNN, new Color(0xD62728), CellType.LSTM,
             new Color(0x1F77B4), CellType.GRU, new Color(0x2CA02C));
@@ -37,8 +37,9 @@ final class GradflowPlot {
     /** Writes the PNG atomically (temporary file, then move). */
     void write(Path file, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(1000).height(560).title(title).xAxisTitle("time step t")
-                .yAxisTitle("‖∂L/∂h_t‖ (log scale)").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+                .yAxisTitle("log₁₀ ‖∂L/∂h_t‖").build();
+        // log₁₀ of the norm on a linear axis rather than the norm on XChart's log axis, which labels every decade:
+        // over the forty decades of a vanishing RNN gradient its labels ran into one another.
         // XChart puts a tick on every second or fourth step; label only round ones so the numbers stay apart
         // (the others get a space: XChart cannot lay out an empty label).
         long every = 10L * Math.max(1, Math.round(steps / 100.0));
@@ -46,13 +47,13 @@ final class GradflowPlot {
                 .setxAxisTickLabelsFormattingFunction(t -> Math.round(t) % every == 0 ? String.valueOf(Math.round(t)) : " ");
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         for (Line line : lines) {
-            // A log axis cannot show zero: a gradient that underflowed float32 is left out.
+            // A logarithm cannot show zero: a gradient that underflowed float32 is left out.
             var t = new ArrayList<Double>();
             var y = new ArrayList<Double>();
             for (int i = 0; i < line.norms().length; i++) {
                 if (line.norms()[i] > 0) {
                     t.add(i + 1.0);
-                    y.add(line.norms()[i]);
+                    y.add(Math.log10(line.norms()[i]));
                 }
             }
             if (t.isEmpty()) continue;
