@@ -29,6 +29,8 @@ class LossPlotTest {
         Path file = dir.resolve("loss.png");
         plot.write(file, "test", 1.0);
         assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(900);
-        assertThat(Files.list(dir)).containsExactly(file);   // the temporary file is gone
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(file);   // the temporary file is gone
+        }
     }
 }

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The pointwise gate math of one recurrent step on the Vector API, for {@link VectorKernels}: one vector of L
- * hidden units at a time, all gates of those units together, with σ and tanh from {@link Activations}. The last
- * partial vector of a row runs masked through the same code, so no element takes another formula. The equations
- * are those of {@link ScalarKernels}, the oracle these are tested against.
+ * hidden units at a time, with σ and tanh from {@link Activations}, each transcendental in a loop of its own. The
+ * last partial vector of a row runs either masked through the same code or as a scalar loop with the same
+ * operations in the same order, so no element takes another formula. The equations are those of
+ * {@link ScalarKernels}, the oracle these are tested against.
  */
 final class Cells {
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
