@@ -13,9 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * for jc in n by NC:                    op(B)[pc.., jc..] packed into panels [KC, NR]     (L2)
  *   for pc in k by KC:                  β applies on the first pass over k only
  *     for ic in m by MC:                α·op(A)[ic.., pc..] packed into MC / MR panels [KC, MR]  (L2)
- *       for ir in mc by MR:
- *         for jr in nc by NR:           tile C[MR, NR] += panel A · panel B, in registers
+ *       for jr in nc by NR:             one panel of B [KC, NR] (32 KiB) stays in L1 ...
+ *         for ir in mc by MR:           ... while the panels of A pass: tile C[MR, NR] += panel A · panel B
  * </pre>
+ * B's panel is the operand loaded as vectors, 128 bytes per k; with jr outside ir it is read from L2 once per
+ * block of A instead of once per panel of A, and A's 32 bytes per k come from L2 instead (BLAS-like products
+ * 4–8 % faster on an AVX-512 Xeon, the recurrent step products about 12 %: BENCHMARKS.md change 24).
  * A is packed MC rows at a time so that a transposed A (a weight gradient's dGatesᵀ) is read in whole cache
  * lines: MC consecutive values per k instead of MR.
  * Panels are zero-padded, so the micro-kernel always computes a whole tile; a tile that sticks out of C is
@@ -70,10 +73,10 @@ final class Gemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(alpha, a, ic, mc, pc, kc, buf.a);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int nr = Math.min(NR, nc - jr);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jc + jr;
                             if (mr == MR && nr == NR && betaHere == 0f) {
                                 kernel(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride());
@@ -93,9 +96,10 @@ final class Gemm {
     /**
      * C[:, from .. to] = α·A·B[:, from .. to] + β·C[:, from .. to] on the calling thread, B packed (panels NR wide;
      * {@code from} a multiple of NR). The loops are those of {@link #serial(float, Mat, Mat, float, Mat)} without
-     * packing B: a [KC, NC] block of the panels stays in L2 while every row panel of A passes over it. With at most
-     * MC rows there is one block of A, which reads every panel once whatever the blocking: then the columns are not
-     * blocked, so A is packed once per KC instead of once per KC and NC (a time step's h · W_hhᵀ).
+     * packing B: a [KC, NC] block of the panels stays in L2 while the blocks of A pass over it, and each panel is
+     * used by every row panel of a block while it is in L1. With at most MC rows there is one block of A, which reads
+     * every panel once whatever the blocking: then the columns are not blocked, so A is packed once per KC instead
+     * of once per KC and NC (a time step's h · W_hhᵀ).
      */
     static void serial(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
         Buffers buf = BUFFERS.get();
@@ -109,11 +113,11 @@ final class Gemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(alpha, a, ic, mc, pc, kc, buf.a);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
-                        for (int jr = jc; jr < jc + nc; jr += NR) {
-                            int nr = Math.min(NR, jc + nc - jr);
-                            int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
+                    for (int jr = jc; jr < jc + nc; jr += NR) {
+                        int nr = Math.min(NR, jc + nc - jr);
+                        int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jr;
                             if (mr == MR && nr == NR && betaHere == 0f) {
                                 kernel(buf.a, aIndex, panels, bIndex, kc, c.data(), cIndex, c.stride());
