@@ -42,7 +42,9 @@ public final class LmGenerateCommand implements Callable<Integer> {
             description = "Stop after N line breaks, e.g. N names from a names model; 0 = no limit (default: ${DEFAULT-VALUE}).")
     int lines;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8", description = "Sampling temperature > 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "Sampling temperature > 0: 1 samples the model's own distribution, lower values favour the likeliest "
+                    + "tokens (safer, more repetitive text), higher ones the unlikely (default: ${DEFAULT-VALUE}).")
     float temperature;
 
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "Sample from the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).")

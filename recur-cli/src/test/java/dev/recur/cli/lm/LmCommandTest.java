@@ -93,6 +93,12 @@ class LmCommandTest {
         var gen = run("lm", "generate", "--model", model, "--prompt", "Ann", "--length", "30", "--seed", "4");
         assertThat(gen.code()).isZero();
         assertThat(gen.out()).startsWith("Ann").hasSizeGreaterThan(30);
+        // The default temperature is 1, the model's own distribution: the same text as --temperature 1, not as 0.8.
+        var atDefault = run("lm", "generate", "--model", model, "--length", "200", "--seed", "6");
+        assertThat(atDefault.out()).isEqualTo(run("lm", "generate", "--model", model, "--length", "200", "--seed", "6",
+                "--temperature", "1").out());
+        assertThat(atDefault.out()).isNotEqualTo(run("lm", "generate", "--model", model, "--length", "200", "--seed", "6",
+                "--temperature", "0.8").out());
         var names = run("lm", "generate", "--model", model, "--lines", "7", "--seed", "5");
         assertThat(names.code()).isZero();
         assertThat(names.out().split("\n", -1)).as(names.out()).hasSize(8);   // 7 lines, each ended by a line break
