@@ -132,10 +132,13 @@ final class SequenceOp implements TapeNode {
         Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
         Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
         Rows[] split = split(steps > 1);
-        for (int s = 0; s < steps; s++) {
-            int t = reverse ? steps - 1 - s : s;
-            if (split.length == 1) forwardStep(t, split[0], whhT, whrT, hiddenGates, false);
-            else Parallel.forEach(split.length, i -> forwardStep(t, split[i], whhT, whrT, hiddenGates, true));
+        if (split.length == 1) {
+            for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[0], whhT, whrT, hiddenGates, false);
+        } else {
+            // The rows of a batch never meet: each run goes through every step on its own thread, no hand-over per step.
+            Parallel.forEach(split.length, i -> {
+                for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[i], whhT, whrT, hiddenGates, true);
+            });
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
         if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
@@ -184,10 +187,11 @@ final class SequenceOp implements TapeNode {
     private record Rows(int from, int[] lengths) {}
 
     /**
-     * How each step's rows are split over the threads: all rows together when there is one thread, one step, or too
-     * little work; else one run of rows per thread. A step then runs as one task per run, product and cell on the
-     * same rows, instead of a product split by columns and then a cell split by rows: one hand-over per step, not
-     * two, and no row computed on one core and read on the other.
+     * How the rows of the batch are split over the threads: all rows together when there is one thread, one step, or
+     * too little work; else one run of rows per thread. A run then goes through every step as one task, product and
+     * cell on the same rows — the rows of a batch never depend on each other — instead of a product split by columns
+     * and then a cell split by rows: one hand-over per layer, not two per step, no core waiting for the other at each
+     * step, and no row computed on one core and read on the other.
      */
     private Rows[] split(boolean packed) {
         int threads = Parallel.threads(), per = ceilDiv(batch, threads);
@@ -232,13 +236,16 @@ final class SequenceOp implements TapeNode {
 
         // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
         Rows[] split = dhNorms == null ? split(steps > 1) : new Rows[] {new Rows(0, lengths)};
-        for (int s = steps - 1; s >= 0; s--) {
-            int t = reverse ? steps - 1 - s : s;
-            if (split.length == 1) {
-                backwardStep(t, split[0], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, false);
-            } else {
-                Parallel.forEach(split.length, i -> backwardStep(t, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, true));
+        if (split.length == 1) {
+            for (int s = steps - 1; s >= 0; s--) {
+                backwardStep(reverse ? steps - 1 - s : s, split[0], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, false);
             }
+        } else {
+            Parallel.forEach(split.length, i -> {
+                for (int s = steps - 1; s >= 0; s--) {
+                    backwardStep(reverse ? steps - 1 - s : s, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, true);
+                }
+            });
         }
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));

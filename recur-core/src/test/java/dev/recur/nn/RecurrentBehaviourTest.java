@@ -211,7 +211,7 @@ class RecurrentBehaviourTest {
     }
 
     /**
-     * Steps whose rows are split over two threads (each running product and cell on its own rows) give what one
+     * Rows split over two threads (each run going through every step, product and cell on its own rows) give what one
      * thread gives: outputs, final state and every gradient, with unsorted lengths that end at different steps.
      */
     @ParameterizedTest
