@@ -53,9 +53,12 @@ final class Gemm {
 
     private Gemm() {}
 
+    /** Where B's panels start in {@link Buffers#b}: on a 64-byte line when the JVM says where that is. */
+    private static final int B0 = Alignment.SKIP;
+
     private static final class Buffers {
         final float[] a = new float[KC * MC];
-        final float[] b = new float[KC * NC];
+        final float[] b = new float[B0 + KC * NC];
         final float[] tile = new float[MR * NR];
         float[] row = new float[0];
     }
@@ -69,7 +72,7 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                packB(b, pc, kc, jc, nc, buf.b);
+                packB(b, pc, kc, jc, nc, buf.b, B0);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(alpha, a, ic, mc, pc, kc, buf.a);
@@ -79,11 +82,11 @@ final class Gemm {
                             int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jc + jr;
                             if (mr == MR && nr == NR && betaHere == 0f) {
-                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride());
+                                kernel(buf.a, aIndex, buf.b, B0 + jr * kc, kc, c.data(), cIndex, c.stride());
                             } else if (mr == MR && nr == NR) {
-                                kernelAccumulate(buf.a, aIndex, buf.b, jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
+                                kernelAccumulate(buf.a, aIndex, buf.b, B0 + jr * kc, kc, c.data(), cIndex, c.stride(), betaHere);
                             } else {
-                                kernel(buf.a, aIndex, buf.b, jr * kc, kc, buf.tile, 0, NR);
+                                kernel(buf.a, aIndex, buf.b, B0 + jr * kc, kc, buf.tile, 0, NR);
                                 merge(buf.tile, mr, nr, c.data(), cIndex, c.stride(), betaHere);
                             }
                         }
@@ -105,6 +108,7 @@ final class Gemm {
         Buffers buf = BUFFERS.get();
         int m = c.rows(), k = a.cols(), columnBlock = m <= MC ? to - from : NC;
         float[] panels = b.panels();
+        int start = b.start();
         for (int jc = from; jc < to; jc += columnBlock) {
             int nc = Math.min(columnBlock, to - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -115,7 +119,7 @@ final class Gemm {
                     packA(alpha, a, ic, mc, pc, kc, buf.a);
                     for (int jr = jc; jr < jc + nc; jr += NR) {
                         int nr = Math.min(NR, jc + nc - jr);
-                        int bIndex = jr * k + pc * NR;   // panel jr / NR starts at (jr / NR)·k·NR
+                        int bIndex = start + jr * k + pc * NR;   // panel jr / NR starts at start + (jr / NR)·k·NR
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir), aIndex = ir * kc;
                             int cIndex = c.offset() + (ic + ir) * c.stride() + jr;
@@ -270,13 +274,13 @@ final class Gemm {
         }
     }
 
-    /** Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels [kc, NR], panel q at q·kc·NR, zero-padded. */
-    private static void packB(Mat b, int pc, int kc, int jc, int nc, float[] dst) {
+    /** Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels [kc, NR], panel q at start + q·kc·NR, zero-padded. */
+    private static void packB(Mat b, int pc, int kc, int jc, int nc, float[] dst, int start) {
         float[] src = b.data();
         int stride = b.stride();
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int panel = jr * kc;
+            int panel = start + jr * kc;
             if (!b.transposed() && nr == NR) {
                 for (int p = 0; p < kc; p++) {
                     int from = b.offset() + (pc + p) * stride + jc + jr;
@@ -423,9 +427,10 @@ final class Gemm {
         int k = a.cols();
         if (buf.row.length < k) buf.row = new float[k];
         float[] x = buf.row, w = b.panels(), y = c.data();
+        int start = b.start();
         for (int p = 0; p < k; p++) x[p] = alpha * a.get(0, p);
         for (int jr = from; jr < to; jr += NR) {
-            int base = jr * k, p = 0;
+            int base = start + jr * k, p = 0;
             FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
             for (; p + 2 <= k; p += 2) {
                 FloatVector x0 = FloatVector.broadcast(S, x[p]), x1 = FloatVector.broadcast(S, x[p + 1]);

@@ -3,18 +3,18 @@ package dev.recur.kernel;
 /**
  * A copy of a matrix B [K, N] laid out for the gemm micro-kernel, made once and multiplied many times — W_hhᵀ
  * for every step of a sequence. Columns are cut into panels {@code width} wide; panel q holds columns
- * q·width .. q·width + width − 1 as K rows of {@code width} floats, zero-padded past N. Made by
+ * q·width .. q·width + width − 1 as K rows of {@code width} floats, zero-padded past N, from {@link #start()}. Made by
  * {@link Kernels#pack(Mat)}; a snapshot: later changes to the source are not seen.
  */
 public final class PackedMatrix {
     private final float[] panels;
-    private final int rows, cols, width;
+    private final int rows, cols, width, start = Alignment.SKIP;
 
     PackedMatrix(int rows, int cols, int width) {
         this.rows = rows;
         this.cols = cols;
         this.width = width;
-        this.panels = new float[Math.multiplyExact(rows, (cols + width - 1) / width * width)];
+        this.panels = new float[Math.addExact(start, Math.multiplyExact(rows, (cols + width - 1) / width * width))];
     }
 
     /** Copies op(B) into panels. */
@@ -23,7 +23,7 @@ public final class PackedMatrix {
         float[] src = b.data(), dst = p.panels;
         int k = b.rows();
         for (int col = 0; col < b.cols(); col++) {
-            int to = (col / width) * width * k + col % width;
+            int to = p.start + (col / width) * width * k + col % width;
             if (b.transposed()) {
                 // Column col of op(B) is stored row col: read it in order.
                 int from = b.offset() + col * b.stride();
@@ -49,6 +49,11 @@ public final class PackedMatrix {
         return panels;
     }
 
+    /** Where panel 0 starts in {@link #panels()}: on a 64-byte line when the JVM says where that is. */
+    int start() {
+        return start;
+    }
+
     /** Columns per panel. */
     public int width() {
         return width;
@@ -56,7 +61,7 @@ public final class PackedMatrix {
 
     /** Element (k, j). */
     public float get(int k, int j) {
-        return panels[(j / width) * width * rows + k * width + j % width];
+        return panels[start + (j / width) * width * rows + k * width + j % width];
     }
 
     public String describe() {
