@@ -22,7 +22,7 @@ public final class TrainingOptions {
     @Option(names = "--clip", paramLabel = "NORM", description = "Clip the global gradient norm; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
     public double clip;
 
-    @Option(names = "--out", paramLabel = "MODEL", description = "The model file to write.")
+    @Option(names = "--out", paramLabel = "MODEL", description = "The model file to write; its folder is created if missing.")
     public Path out;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "500",

@@ -21,6 +21,7 @@ import dev.recur.train.MetricsLog;
 import dev.recur.train.Trainer;
 import dev.recur.train.TrainerConfig;
 import dev.recur.train.TrainingListener;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +107,8 @@ public final class LmTrainCommand implements Callable<Integer> {
         Corpus corpus = Corpus.resolve(data);
         Path out = training.out != null ? training.out : Path.of(corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors");
         Path checkpoint = Path.of(out + ".ckpt");
+        Path folder = out.toAbsolutePath().getParent();
+        if (folder != null) Files.createDirectories(folder);   // as Keras's ModelCheckpoint: --out runs/sotu/lm.safetensors
         Duration time = training.noBudget() ? Duration.ofMinutes(5) : training.time;
 
         LanguageModel model;

@@ -76,6 +76,13 @@ class LmCommandTest {
     }
 
     @Test
+    void theOutputFolderIsCreated() {
+        assertThat(run(train("runs/names/m.safetensors", "--steps", "2")).code()).isZero();
+        assertThat(dir.resolve("runs/names/m.safetensors")).isNotEmptyFile();
+        assertThat(dir.resolve("runs/names/m.safetensors.metrics.jsonl")).isNotEmptyFile();
+    }
+
+    @Test
     void trainedModelEvaluatesAsJsonAndGenerates() throws Exception {
         assertThat(run(train("m.safetensors", "--steps", "10")).code()).isZero();
         String model = dir.resolve("m.safetensors").toString();
