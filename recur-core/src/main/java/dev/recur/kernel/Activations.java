@@ -2,14 +2,13 @@ package dev.recur.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Elementwise kernels on the Vector API: vector body, scalar tail (the tail uses the same formulas, so a result
- * does not depend on where an element falls). exp is Cephes' expf, range-reduced to [−ln2/2, ln2/2] with a
- * degree-6 polynomial, within 2 ulp; tanh is Cephes' tanhf. σ(x) = 1 / (1 + e^−x).
+ * Elementwise kernels on the Vector API. exp, σ and tanh run whole vectors, the last partial one on a padded copy
+ * through the same code, so a result does not depend on where an element falls. exp is Cephes' expf,
+ * range-reduced to [−ln2/2, ln2/2] with a degree-6 polynomial, within 2 ulp; tanh is Cephes' tanhf.
  */
 final class Activations {
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
@@ -23,29 +22,76 @@ final class Activations {
 
     private Activations() {}
 
+    private static final int EXP = 0, SIGMOID = 1, TANH = 2;
+
     static void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        int i = 0;
-        for (int bound = S.loopBound(length); i < bound; i += L) {
-            exp(FloatVector.fromArray(S, x, xOffset + i)).intoArray(y, yOffset + i);
-        }
-        for (; i < length; i++) y[yOffset + i] = exp(x[xOffset + i]);
+        apply(EXP, x, xOffset, y, yOffset, length);
     }
 
     static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        int i = 0;
-        for (int bound = S.loopBound(length); i < bound; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, xOffset + i).neg());
-            FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, yOffset + i);
-        }
-        for (; i < length; i++) y[yOffset + i] = 1f / (1f + exp(-x[xOffset + i]));
+        apply(SIGMOID, x, xOffset, y, yOffset, length);
     }
 
     static void tanh(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        apply(TANH, x, xOffset, y, yOffset, length);
+    }
+
+    /**
+     * y = f(x) over a range, a vector at a time; the last partial vector goes through the same code on a zero-padded
+     * copy. exp is written into this loop, not called: on JDK 17 a helper taking and returning vectors that C2 had
+     * first compiled on its own ("already compiled into a big method") was not inlined into a loop compiled later,
+     * every vector crossing the call was boxed, and a process ran at one of two speeds depending on which compile
+     * finished first (BENCHMARKS.md change 27).
+     * <p>
+     * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive.
+     * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
+     */
+    private static void apply(int f, float[] x, int xOffset, float[] y, int yOffset, int length) {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
-            tanh(FloatVector.fromArray(S, x, xOffset + i)).intoArray(y, yOffset + i);
+            FloatVector v = FloatVector.fromArray(S, x, xOffset + i);
+            FloatVector ax = v.abs();
+            FloatVector a = f == EXP ? v : f == SIGMOID ? v.neg() : ax.add(ax);
+            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = ac.fma(LOG2E, ROUND);
+            FloatVector n = t.sub(ROUND);
+            FloatVector r = n.mul(-LN2_HI).add(ac);
+            r = n.mul(-LN2_LO).add(r);
+            FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+            p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+            p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+            p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+            p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+            p = p.mul(r).mul(r).add(r).add(1f);
+            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
+            FloatVector out;
+            if (f == EXP) {
+                out = e;
+            } else if (f == SIGMOID) {
+                out = FloatVector.broadcast(S, 1f).div(e.add(1f));
+            } else {
+                FloatVector z = v.mul(v);
+                FloatVector q = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
+                q = q.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
+                q = q.fma(z, FloatVector.broadcast(S, 1.33314422036E-1f));
+                q = q.fma(z, FloatVector.broadcast(S, -3.33332819422E-1f));
+                FloatVector small = q.mul(z).fma(v, v);
+                FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+                large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
+                out = large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
+            }
+            out.intoArray(y, yOffset + i);
         }
-        for (; i < length; i++) y[yOffset + i] = tanh(FloatVector.broadcast(S, x[xOffset + i])).lane(0);
+        if (i < length) {
+            float[] tail = new float[L];
+            System.arraycopy(x, xOffset + i, tail, 0, length - i);
+            apply(f, tail, 0, tail, 0, L);
+            System.arraycopy(tail, 0, y, yOffset + i, length - i);
+        }
     }
 
     /** Every row of m += v[vOffset ..]. */
@@ -81,49 +127,5 @@ final class Activations {
             }
             for (; j < n; j++) sums[sumsOffset + j] += d[row + j];
         }
-    }
-
-    /** e^x by lanes: x = n·ln2 + r, e^x = 2^n · P(r); 2^n is applied as two halves so subnormal results survive. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector t = xc.fma(LOG2E, ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.mul(-LN2_HI).add(xc);
-        r = n.mul(-LN2_LO).add(r);
-        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = fma(p, r, 8.3334519073E-3f);
-        p = fma(p, r, 4.1665795894E-2f);
-        p = fma(p, r, 1.6666665459E-1f);
-        p = fma(p, r, 5.0000001201E-1f);
-        p = p.mul(r).mul(r).add(r).add(1f);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-    }
-
-    private static FloatVector fma(FloatVector a, FloatVector b, float c) {
-        return a.fma(b, FloatVector.broadcast(S, c));
-    }
-
-    static float exp(float x) {
-        return exp(FloatVector.broadcast(S, x)).lane(0);
-    }
-
-    /** tanh by lanes: an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector z = x.mul(x);
-        FloatVector p = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
-        p = fma(p, z, -5.37397155531E-2f);
-        p = fma(p, z, 1.33314422036E-1f);
-        p = fma(p, z, -3.33332819422E-1f);
-        FloatVector small = p.mul(z).fma(x, x);
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(ax.add(ax)).add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        VectorMask<Float> isSmall = ax.compare(VectorOperators.LT, 0.625f);
-        return large.blend(small, isSmall);
     }
 }
