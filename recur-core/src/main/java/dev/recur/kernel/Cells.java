@@ -1,15 +1,14 @@
 package dev.recur.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The pointwise gate math of one recurrent step on the Vector API, for {@link VectorKernels}: one vector of L
  * hidden units at a time, with σ and tanh from {@link Activations}, each transcendental in a loop of its own. The
- * last partial vector of a row runs either masked through the same code or as a scalar loop with the same
- * operations in the same order, so no element takes another formula. The equations are those of
+ * last partial vector of a row runs through the same code on a padded copy (the activations) or as a scalar loop
+ * with the same operations in the same order, so no element takes another formula. The equations are those of
  * {@link ScalarKernels}, the oracle these are tested against.
  */
 final class Cells {
@@ -137,28 +136,41 @@ final class Cells {
             return;
         }
         int h = hPrev.cols();
+        float[] g = gates.data(), hn = hiddenN.data(), hp = hPrev.data(), d = dh.data(), dx = dGatesX.data(), dr = dGatesH.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int b = 0; b < gates.rows(); b++) {
-            int j = 0;
-            for (int bound = S.loopBound(h); j < bound; j += L) gruBackward(gates, hiddenN, hPrev, dh, dGatesX, dGatesH, b, j, h, null);
-            if (j < h) gruBackward(gates, hiddenN, hPrev, dh, dGatesX, dGatesH, b, j, h, S.indexInRange(j, h));
+            int g0 = row(gates, b), n0 = row(hiddenN, b), p0 = row(hPrev, b), d0 = row(dh, b);
+            int x0 = row(dGatesX, b), r0 = row(dGatesH, b), j = 0;
+            // One loop, no per-vector helper: on JDK 17 a helper compiled on its own first may not be inlined, and
+            // then every vector crossing the call is boxed (BENCHMARKS.md change 27).
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector r = FloatVector.fromArray(S, g, g0 + j), z = FloatVector.fromArray(S, g, g0 + h + j);
+                FloatVector n = FloatVector.fromArray(S, g, g0 + 2 * h + j), dv = FloatVector.fromArray(S, d, d0 + j);
+                FloatVector dn = dv.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+                FloatVector dz = dv.mul(FloatVector.fromArray(S, hp, p0 + j).sub(n)).mul(z).mul(one.sub(z));
+                FloatVector drr = dn.mul(FloatVector.fromArray(S, hn, n0 + j)).mul(r).mul(one.sub(r));
+                drr.intoArray(dx, x0 + j);
+                dz.intoArray(dx, x0 + h + j);
+                dn.intoArray(dx, x0 + 2 * h + j);
+                drr.intoArray(dr, r0 + j);
+                dz.intoArray(dr, r0 + h + j);
+                dn.mul(r).intoArray(dr, r0 + 2 * h + j);
+                dv.mul(z).intoArray(d, d0 + j);
+            }
+            for (; j < h; j++) {   // the same operations in the same order
+                float r = g[g0 + j], z = g[g0 + h + j], n = g[g0 + 2 * h + j], dv = d[d0 + j];
+                float dn = dv * (1f - z) * (1f - n * n);
+                float dz = dv * (hp[p0 + j] - n) * z * (1f - z);
+                float drr = dn * hn[n0 + j] * r * (1f - r);
+                dx[x0 + j] = drr;
+                dx[x0 + h + j] = dz;
+                dx[x0 + 2 * h + j] = dn;
+                dr[r0 + j] = drr;
+                dr[r0 + h + j] = dz;
+                dr[r0 + 2 * h + j] = dn * r;
+                d[d0 + j] = dv * z;
+            }
         }
-    }
-
-    private static void gruBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH, int b, int j, int h,
-            VectorMask<Float> k) {
-        float[] g = gates.data(), dx = dGatesX.data(), dr = dGatesH.data();
-        int gi = row(gates, b) + j, xi = row(dGatesX, b) + j, ri = row(dGatesH, b) + j, hi = row(dh, b) + j;
-        FloatVector r = load(g, gi, k), z = load(g, gi + h, k), n = load(g, gi + 2 * h, k), d = load(dh.data(), hi, k);
-        FloatVector dn = d.mul(one().sub(z)).mul(one().sub(n.mul(n)));
-        FloatVector dz = d.mul(load(hPrev.data(), row(hPrev, b) + j, k).sub(n)).mul(z).mul(one().sub(z));
-        FloatVector drr = dn.mul(load(hiddenN.data(), row(hiddenN, b) + j, k)).mul(r).mul(one().sub(r));
-        store(drr, dx, xi, k);
-        store(dz, dx, xi + h, k);
-        store(dn, dx, xi + 2 * h, k);
-        store(drr, dr, ri, k);
-        store(dz, dr, ri + h, k);
-        store(dn.mul(r), dr, ri + 2 * h, k);
-        store(d.mul(z), dh.data(), hi, k);
     }
 
     static void rnn(Mat pre, Mat hNext, boolean relu) {
@@ -203,19 +215,6 @@ final class Cells {
                 g[g0 + j] = relu ? (yj > 0 ? dj : 0f) : dj * (1 - yj * yj);
             }
         }
-    }
-
-    private static FloatVector one() {
-        return FloatVector.broadcast(S, 1f);
-    }
-
-    private static FloatVector load(float[] a, int i, VectorMask<Float> k) {
-        return k == null ? FloatVector.fromArray(S, a, i) : FloatVector.fromArray(S, a, i, k);
-    }
-
-    private static void store(FloatVector v, float[] a, int i, VectorMask<Float> k) {
-        if (k == null) v.intoArray(a, i);
-        else v.intoArray(a, i, k);
     }
 
     private static int row(Mat m, int b) {
