@@ -24,34 +24,20 @@ final class Activations {
 
     private static final int EXP = 0, SIGMOID = 1, TANH = 2;
 
-    static void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        apply(EXP, x, xOffset, y, yOffset, length);
-    }
-
-    static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        apply(SIGMOID, x, xOffset, y, yOffset, length);
-    }
-
-    static void tanh(float[] x, int xOffset, float[] y, int yOffset, int length) {
-        apply(TANH, x, xOffset, y, yOffset, length);
-    }
-
-    /**
-     * y = f(x) over a range, a vector at a time; the last partial vector goes through the same code on a zero-padded
-     * copy. exp is written into this loop, not called: on JDK 17 a helper taking and returning vectors that C2 had
-     * first compiled on its own ("already compiled into a big method") was not inlined into a loop compiled later,
-     * every vector crossing the call was boxed, and a process ran at one of two speeds depending on which compile
-     * finished first (BENCHMARKS.md change 27).
-     * <p>
+    /*
+     * exp, σ and tanh are three loops, each with exp written out in it: on JDK 17 a vector crossing a call that C2 did
+     * not inline (a helper it had first compiled on its own, "already compiled into a big method"), or merged from two
+     * branches, is boxed — an allocation and a store through memory per vector — and a process ran at one of two speeds
+     * depending on which compile finished first (BENCHMARKS.md change 27).
+     *
      * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive.
      * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
      */
-    private static void apply(int f, float[] x, int xOffset, float[] y, int yOffset, int length) {
+
+    static void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xOffset + i);
-            FloatVector ax = v.abs();
-            FloatVector a = f == EXP ? v : f == SIGMOID ? v.neg() : ax.add(ax);
+            FloatVector a = FloatVector.fromArray(S, x, xOffset + i);
             FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
@@ -68,30 +54,79 @@ final class Activations {
             FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
-            FloatVector out;
-            if (f == EXP) {
-                out = e;
-            } else if (f == SIGMOID) {
-                out = FloatVector.broadcast(S, 1f).div(e.add(1f));
-            } else {
-                FloatVector z = v.mul(v);
-                FloatVector q = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
-                q = q.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
-                q = q.fma(z, FloatVector.broadcast(S, 1.33314422036E-1f));
-                q = q.fma(z, FloatVector.broadcast(S, -3.33332819422E-1f));
-                FloatVector small = q.mul(z).fma(v, v);
-                FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-                large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
-                out = large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
-            }
-            out.intoArray(y, yOffset + i);
+            e.intoArray(y, yOffset + i);
         }
-        if (i < length) {
-            float[] tail = new float[L];
-            System.arraycopy(x, xOffset + i, tail, 0, length - i);
-            apply(f, tail, 0, tail, 0, L);
-            System.arraycopy(tail, 0, y, yOffset + i, length - i);
+        if (i < length) tail(EXP, x, xOffset + i, y, yOffset + i, length - i);
+    }
+
+    static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        int i = 0;
+        for (int bound = S.loopBound(length); i < bound; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xOffset + i).neg();
+            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = ac.fma(LOG2E, ROUND);
+            FloatVector n = t.sub(ROUND);
+            FloatVector r = n.mul(-LN2_HI).add(ac);
+            r = n.mul(-LN2_LO).add(r);
+            FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+            p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+            p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+            p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+            p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+            p = p.mul(r).mul(r).add(r).add(1f);
+            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
+            FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, yOffset + i);
         }
+        if (i < length) tail(SIGMOID, x, xOffset + i, y, yOffset + i, length - i);
+    }
+
+    static void tanh(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        int i = 0;
+        for (int bound = S.loopBound(length); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOffset + i), ax = v.abs(), a = ax.add(ax);
+            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = ac.fma(LOG2E, ROUND);
+            FloatVector n = t.sub(ROUND);
+            FloatVector r = n.mul(-LN2_HI).add(ac);
+            r = n.mul(-LN2_LO).add(r);
+            FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+            p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+            p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+            p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+            p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+            p = p.mul(r).mul(r).add(r).add(1f);
+            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
+            FloatVector z = v.mul(v);
+            FloatVector q = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
+            q = q.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
+            q = q.fma(z, FloatVector.broadcast(S, 1.33314422036E-1f));
+            q = q.fma(z, FloatVector.broadcast(S, -3.33332819422E-1f));
+            FloatVector small = q.mul(z).fma(v, v);
+            FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+            large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
+            large.blend(small, ax.compare(VectorOperators.LT, 0.625f)).intoArray(y, yOffset + i);
+        }
+        if (i < length) tail(TANH, x, xOffset + i, y, yOffset + i, length - i);
+    }
+
+    /** The last n &lt; L values through the same vector code, on a zero-padded copy. */
+    private static void tail(int f, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        float[] t = new float[L];
+        System.arraycopy(x, xOffset, t, 0, n);
+        switch (f) {
+            case EXP -> exp(t, 0, t, 0, L);
+            case SIGMOID -> sigmoid(t, 0, t, 0, L);
+            default -> tanh(t, 0, t, 0, L);
+        }
+        System.arraycopy(t, 0, y, yOffset, n);
     }
 
     /** Every row of m += v[vOffset ..]. */

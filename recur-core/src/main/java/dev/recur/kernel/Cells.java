@@ -207,8 +207,9 @@ final class Cells {
             int j = 0;
             for (int bound = S.loopBound(h); j < bound; j += L) {
                 FloatVector yj = FloatVector.fromArray(S, y, y0 + j), dj = FloatVector.fromArray(S, d, d0 + j);
-                FloatVector r = relu ? zero.blend(dj, yj.compare(VectorOperators.GT, 0f)) : dj.mul(one.sub(yj.mul(yj)));
-                r.intoArray(g, g0 + j);
+                // A store in each arm: a vector merged from two arms is boxed on JDK 17 (change 27).
+                if (relu) zero.blend(dj, yj.compare(VectorOperators.GT, 0f)).intoArray(g, g0 + j);
+                else dj.mul(one.sub(yj.mul(yj))).intoArray(g, g0 + j);
             }
             for (; j < h; j++) {
                 float yj = y[y0 + j], dj = d[d0 + j];
