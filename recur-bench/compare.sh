@@ -111,7 +111,7 @@ for round in $(seq 1 "$processes"); do
         done
     done
 done
-grep -h '^rb1.py: torch' "$out/pytorch.log" | head -n1 >&2
+grep -h -m1 '^rb1.py: torch' "$out/pytorch.log" >&2 || true   # -m1, not | head: with pipefail a SIGPIPE ended the script
 echo "compare.sh: Recur's JVM options: ${java_opts:-none}" >&2
 
 # 4. One table per thread count.
