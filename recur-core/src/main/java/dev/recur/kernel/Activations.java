@@ -117,9 +117,13 @@ final class Activations {
         if (i < length) tail(TANH, x, xOffset + i, y, yOffset + i, length - i);
     }
 
+    /** One vector's worth of scratch per thread, for {@link #tail}: a cell calls it once per row and step. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[L]);
+
     /** The last n &lt; L values through the same vector code, on a zero-padded copy. */
     private static void tail(int f, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        float[] t = new float[L];
+        float[] t = TAIL.get();
+        java.util.Arrays.fill(t, n, L, 0f);
         System.arraycopy(x, xOffset, t, 0, n);
         switch (f) {
             case EXP -> exp(t, 0, t, 0, L);
