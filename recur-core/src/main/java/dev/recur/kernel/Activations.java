@@ -32,13 +32,18 @@ final class Activations {
      *
      * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive.
      * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
+     *
+     * The argument is clamped to [EXP_MIN, EXP_MAX] by a compare and a blend per bound, not by max and min: those keep
+     * Java's rules for NaN and −0 and compile to several instructions each on x86. The results are the same (NaN stays
+     * NaN), exp is 30 % faster and the GRU and LSTM cells 20–23 % (BENCHMARKS.md change 28).
      */
 
     static void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
             FloatVector a = FloatVector.fromArray(S, x, xOffset + i);
-            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN))
+                    .blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
             FloatVector r = n.mul(-LN2_HI).add(ac);
@@ -63,7 +68,8 @@ final class Activations {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
             FloatVector a = FloatVector.fromArray(S, x, xOffset + i).neg();
-            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN))
+                    .blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
             FloatVector r = n.mul(-LN2_HI).add(ac);
@@ -88,7 +94,8 @@ final class Activations {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOffset + i), ax = v.abs(), a = ax.add(ax);
-            FloatVector ac = a.max(EXP_MIN).min(EXP_MAX);
+            FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN))
+                    .blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
             FloatVector r = n.mul(-LN2_HI).add(ac);

@@ -176,6 +176,26 @@ class VectorKernelsTest {
     }
 
     @Test
+    void packingOnTwoThreadsCopiesEveryElementAndZeroPadsTheLastPanel() {
+        var rng = new SplittableRandom(5);
+        Parallel.setThreads(2);
+        int w = VECTOR.packWidth();
+        // Large enough to be split into tasks; N not a multiple of the panel width; k not a multiple of 16.
+        for (boolean transposed : new boolean[] {false, true}) {
+            Mat b = view(rng, 301, 40 * w + 5, transposed);
+            PackedMatrix p = VECTOR.pack(b);
+            for (int r = 0; r < b.rows(); r++) {
+                for (int j = 0; j < b.cols(); j++) {
+                    if (p.get(r, j) != b.get(r, j)) fail("transposed %s: (%d, %d) is %s, not %s", transposed, r, j, p.get(r, j), b.get(r, j));
+                }
+                for (int j = b.cols(); j < 41 * w; j++) {
+                    if (p.get(r, j) != 0f) fail("transposed %s: padding (%d, %d) is %s", transposed, r, j, p.get(r, j));
+                }
+            }
+        }
+    }
+
+    @Test
     void columnRangesOfAPackedProductMatchTheScalarOracle() {
         var rng = new SplittableRandom(11);
         for (Kernels kernels : new Kernels[] {VECTOR, SCALAR}) {
