@@ -76,7 +76,7 @@ final class SequenceOp implements TapeNode {
         // The input projection overwrites the gates and every step writes its rows of states and cells (running rows
         // by the cell, the others by carry); only the state entering the first step is filled below.
         gates = workspace.borrow(tb, gateRows);
-        hiddenN = gru ? workspace.take(tb, hidden) : null;
+        hiddenN = gru ? workspace.borrow(tb, hidden) : null;   // written for running rows, read back for those only
         states = workspace.borrow(tb + batch, out);
         cells = lstm ? workspace.borrow(tb + batch, hidden) : null;
         memory = lstm && config.projSize() > 0 ? workspace.take(tb, hidden) : null;
@@ -109,19 +109,11 @@ final class SequenceOp implements TapeNode {
     void forward() {
         Kernels k = Kernels.get();
         CellType cell = config.cell();
-        // Every step's input projection at once: [T·B, F] · [F, G], plus b_ih (and b_hh, except for the GRU).
+        // Every step's input projection at once: [T·B, F] · [F, G]. Its bias is added by each step to its own rows,
+        // just after its recurrent product, while they are in cache: a pass over the whole [T·B, G] here read and
+        // wrote it from memory (3–4 ms of a 2-layer GRU's forward pass at batch 64, hidden 512; BENCHMARKS.md change 29).
         k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
-        // b_hh stays separate for the GRU because its reset gate multiplies W_hn h + b_hn.
-        if (w.biasIh() != null && w.biasHh() != null && cell != CellType.GRU) {
-            // b_ih + b_hh summed first: one pass over the [T·B, G] gates instead of two.
-            Tensor bih = w.biasIh().value(), bhh = w.biasHh().value();
-            float[] sum = new float[gateRows];
-            for (int j = 0; j < gateRows; j++) sum[j] = bih.data()[bih.offset() + j] + bhh.data()[bhh.offset() + j];
-            k.addRowVector(gates, sum, 0);
-        } else {
-            if (w.biasIh() != null) addBias(gates, w.biasIh());
-            if (w.biasHh() != null && cell != CellType.GRU) addBias(gates, w.biasHh());
-        }
+        float[] bias = gateBias();
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
         else block(states, entering(first())).fill(0f);
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
@@ -133,11 +125,11 @@ final class SequenceOp implements TapeNode {
         Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
         Rows[] split = split(steps > 1);
         if (split.length == 1) {
-            for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[0], whhT, whrT, hiddenGates, false);
+            for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[0], bias, whhT, whrT, hiddenGates, false);
         } else {
             // The rows of a batch never meet: each run goes through every step on its own thread, no hand-over per step.
             Parallel.forEach(split.length, i -> {
-                for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[i], whhT, whrT, hiddenGates, true);
+                for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[i], bias, whhT, whrT, hiddenGates, true);
             });
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
@@ -150,17 +142,19 @@ final class SequenceOp implements TapeNode {
      * rows. With {@code here}, the products run on the calling thread (one task of a step whose rows are split over
      * the threads); else they use every thread.
      */
-    private void forwardStep(int t, Rows rows, Product whhT, Product whrT, Mat hiddenGates, boolean here) {
+    private void forwardStep(int t, Rows rows, float[] bias, Product whhT, Product whrT, Mat hiddenGates, boolean here) {
         int b0 = rows.from(), b1 = b0 + rows.lengths().length;
         int[] len = rows.lengths();
         // Products cover rows b0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
         int n = Math.max(0, Math.min(span[t], b1) - b0);
         Mat hPrev = block(states, entering(t)).rows(b0, b1), hNext = block(states, leaving(t)).rows(b0, b1);
         Mat g = block(gates, t).rows(b0, b1);
+        Kernels k = Kernels.get();
         switch (config.cell()) {
             case LSTM -> {
                 // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
                 whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
+                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
                 Mat cPrev = block(cells, entering(t)).rows(b0, b1), cNext = block(cells, leaving(t)).rows(b0, b1);
                 Mat m = memory != null ? block(memory, t).rows(b0, b1) : hNext;
                 CellMath.lstmForward(g, cPrev, cNext, m, len, t);
@@ -171,16 +165,31 @@ final class SequenceOp implements TapeNode {
             case GRU -> {
                 Mat hidden = hiddenGates.rows(b0, b1);
                 whhT.multiply(hPrev.rows(n), hidden.rows(n), here);
+                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
                 if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh());
                 CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
             }
             case RNN -> {
                 whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
+                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
                 CellMath.rnnForward(g, hNext, config.nonlinearity(), len, t);
             }
         }
         CellMath.carry(hPrev, hNext, len, t);
         if (output != null) writeOutput(hNext, t, b0, len);
+    }
+
+    /** The bias of W_ih x: b_ih + b_hh summed once (b_ih alone for the GRU, whose b_hh is inside r ⊙ (W_hn h + b_hn)); null without biases. */
+    private float[] gateBias() {
+        Variable bih = w.biasIh(), bhh = config.cell() == CellType.GRU ? null : w.biasHh();
+        if (bih == null && bhh == null) return null;
+        float[] sum = new float[gateRows];
+        for (Variable b : new Variable[] {bih, bhh}) {
+            if (b == null) continue;
+            Tensor v = b.value();
+            for (int j = 0; j < gateRows; j++) sum[j] += v.data()[v.offset() + j];
+        }
+        return sum;
     }
 
     /** Rows from .. from + lengths.length − 1 of the batch, and their lengths. */
