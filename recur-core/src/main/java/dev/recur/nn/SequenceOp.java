@@ -230,8 +230,9 @@ final class SequenceOp implements TapeNode {
         Kernels k = Kernels.get();
         CellType cell = config.cell();
         int tb = steps * batch;
-        Mat dGatesX = workspace.take(tb, gateRows);   // d(W_ih x + b_ih), zero on padded rows
-        Mat dGatesH = cell == CellType.GRU ? workspace.take(tb, gateRows) : dGatesX;
+        // d(W_ih x + b_ih) and, for the GRU, d(W_hh h + b_hh): every step writes all its rows, zero where padded.
+        Mat dGatesX = workspace.borrow(tb, gateRows);
+        Mat dGatesH = cell == CellType.GRU ? workspace.borrow(tb, gateRows) : dGatesX;
         Mat dh = workspace.take(batch, out);            // carried from step t+1 into step t
         Mat dc = cells != null ? workspace.take(batch, hidden) : null;
         Mat dProj = memory != null ? workspace.take(tb, out) : null;   // dh at each step, for W_hr
@@ -245,14 +246,21 @@ final class SequenceOp implements TapeNode {
 
         // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
         Rows[] split = dhNorms == null ? split(steps > 1) : new Rows[] {new Rows(0, lengths)};
+        // The bias gradients are summed by each step over its own rows while they are in cache, per run of rows, and
+        // the runs' sums added at the end (one pass over the whole [T·B, G] after the loop read it back from memory).
+        boolean dbIh = w.biasIh() != null && w.biasIh().requiresGrad();
+        boolean dbHh = w.biasHh() != null && w.biasHh().requiresGrad() && cell == CellType.GRU;
+        float[][] sumsX = dbIh ? new float[split.length][gateRows] : null, sumsH = dbHh ? new float[split.length][gateRows] : null;
         if (split.length == 1) {
             for (int s = steps - 1; s >= 0; s--) {
                 backwardStep(reverse ? steps - 1 - s : s, split[0], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, false);
+                sumStep(reverse ? steps - 1 - s : s, split[0], dGatesX, dGatesH, sumsX == null ? null : sumsX[0], sumsH == null ? null : sumsH[0]);
             }
         } else {
             Parallel.forEach(split.length, i -> {
                 for (int s = steps - 1; s >= 0; s--) {
                     backwardStep(reverse ? steps - 1 - s : s, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, true);
+                    sumStep(reverse ? steps - 1 - s : s, split[i], dGatesX, dGatesH, sumsX == null ? null : sumsX[i], sumsH == null ? null : sumsH[i]);
                 }
             });
         }
@@ -264,8 +272,10 @@ final class SequenceOp implements TapeNode {
         Mat hPrevAll = reverse ? states.rows(batch, tb + batch) : states.rows(0, tb);   // h entering every step, by time
         if (w.ih().requiresGrad()) k.matmulAdd(dGatesX.t(), x, gradient(w.ih()));            // [G, T·B] · [T·B, F]
         if (w.hh().requiresGrad()) k.matmulAdd(dGatesH.t(), hPrevAll, gradient(w.hh()));     // [G, T·B] · [T·B, P]
-        if (w.biasIh() != null && w.biasIh().requiresGrad()) sumRows(dGatesX, w.biasIh());
-        if (w.biasHh() != null && w.biasHh().requiresGrad()) sumRows(dGatesH, w.biasHh());
+        if (dbIh) addSums(sumsX, w.biasIh());
+        // b_hh: the GRU's from its own sums; the others' is the same as b_ih's, d(W_hh h + b_hh) = d(W_ih x + b_ih).
+        if (dbHh) addSums(sumsH, w.biasHh());
+        else if (w.biasHh() != null && w.biasHh().requiresGrad()) addSums(dbIh ? sumsX : sums(dGatesX), w.biasHh());
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
         workspace.give(dGatesH == dGatesX ? null : dGatesH, dh, dc, dProj, dm);
         return dGatesX;
@@ -298,8 +308,37 @@ final class SequenceOp implements TapeNode {
                     dg, block(dGatesH, t).rows(b0, b1), len, t);
             case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
         }
-        // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P]; padded rows of dGates are zero, so their dh passes through.
+        // The cell wrote the running rows; the others' gradients are zero, so their dh passes through the product.
+        zeroFinishedRows(dg, t, len);
+        if (dGatesH != dGatesX) zeroFinishedRows(block(dGatesH, t).rows(b0, b1), t, len);
+        // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P].
         wHh.multiplyAdd(block(dGatesH, t).rows(b0, b1).rows(n), dhRows.rows(n), here);
+    }
+
+    /** Adds step t's rows of the gate gradients, for a run of rows, into that run's bias sums (either may be null). */
+    private void sumStep(int t, Rows rows, Mat dGatesX, Mat dGatesH, float[] sumX, float[] sumH) {
+        int b0 = rows.from(), b1 = b0 + rows.lengths().length;
+        if (sumX != null) Kernels.get().sumRowsAdd(block(dGatesX, t).rows(b0, b1), sumX, 0);
+        if (sumH != null) Kernels.get().sumRowsAdd(block(dGatesH, t).rows(b0, b1), sumH, 0);
+    }
+
+    /** The column sums of m as one run's sums, when they were not gathered step by step. */
+    private static float[][] sums(Mat m) {
+        float[] all = new float[m.cols()];
+        Kernels.get().sumRowsAdd(m, all, 0);
+        return new float[][] {all};
+    }
+
+    private static void addSums(float[][] runs, Variable bias) {
+        Tensor g = bias.gradBuffer();
+        float[] d = g.data();
+        for (float[] run : runs) for (int j = 0; j < run.length; j++) d[g.offset() + j] += run[j];
+    }
+
+    private static void zeroFinishedRows(Mat m, int t, int[] len) {
+        for (int b = 0; b < len.length; b++) {
+            if (t >= len[b]) java.util.Arrays.fill(m.data(), m.index(b, 0), m.index(b, 0) + m.cols(), 0f);
+        }
     }
 
     /** dx += dGates · W_ih, [T·B, G] · [G, F]; then the buffers go back to the workspace. */
@@ -426,8 +465,4 @@ final class SequenceOp implements TapeNode {
         Kernels.get().addRowVector(m, bias.value().data(), bias.value().offset());
     }
 
-    private static void sumRows(Mat m, Variable bias) {
-        Tensor g = bias.gradBuffer();
-        Kernels.get().sumRowsAdd(m, g.data(), g.offset());
-    }
 }

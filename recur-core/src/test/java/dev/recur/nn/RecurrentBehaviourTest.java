@@ -249,7 +249,9 @@ class RecurrentBehaviourTest {
     private static void assertClose(Tensor actual, Tensor expected) {
         assertThat(actual.shape()).containsExactly(expected.shape());
         for (int i = 0; i < expected.size(); i++) {
-            assertThat(actual.at(i)).as("element %d", i).isCloseTo(expected.at(i), offset(EPS));
+            // Relative for large values: sums over the batch (the bias gradients) are added in another order.
+            float tolerance = EPS * Math.max(1f, Math.abs(expected.at(i)));
+            assertThat(actual.at(i)).as("element %d", i).isCloseTo(expected.at(i), offset(tolerance));
         }
     }
 }
