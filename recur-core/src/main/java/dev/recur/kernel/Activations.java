@@ -12,13 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Activations {
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
+    /** S's bits as ints, named here so that C2 sees the reinterpretations' species as constants (see the class comment). */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final int L = S.length();
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** 1.5·2²³: adding it rounds a float below 2²² to an integer, which then sits in the low mantissa bits. */
     private static final float ROUND = 12582912f;
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-    private static final float EXP_MIN = -104f, EXP_MAX = 88.72283f;
+    private static final float EXP_MIN = -104f, EXP_MAX = 88.72283f, SIGMOID_MIN = -87f;
 
     private Activations() {}
 
@@ -30,7 +32,15 @@ final class Activations {
      * branches, is boxed — an allocation and a store through memory per vector — and a process ran at one of two speeds
      * depending on which compile finished first (BENCHMARKS.md change 27).
      *
-     * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive.
+     * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive. σ and
+     * tanh never need a subnormal e^a, so they apply 2^n as one scale (see each), which leaves them a few operations
+     * shorter than exp and gives bit for bit the same results as two halves did (every float checked).
+     *
+     * On JDK 17, a compile of σ or tanh sometimes left some of their vector operations as calls, and those box: such a
+     * process allocated boxed vectors all through a run, with twice the young collections, and charlm training took
+     * 900–1190 ms instead of 750–900 (BENCHMARKS.md change 32). Two things made it rare: the reinterpretations name
+     * their species (I, S) instead of reinterpretAsInts/AsFloats, whose target species C2 did not always see as a
+     * constant ("missing constant" with -XX:+PrintIntrinsics), and σ and tanh lost the operations above.
      * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
      *
      * The argument is clamped to [EXP_MIN, EXP_MAX] by a compare and a blend per bound, not by max and min: those keep
@@ -54,10 +64,10 @@ final class Activations {
             p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
             p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
             p = p.mul(r).mul(r).add(r).add(1f);
-            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector ni = ((IntVector) t.reinterpretShape(I, 0)).sub(ROUND_BITS);
             IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s1 = (FloatVector) half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+            FloatVector s2 = (FloatVector) ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
             FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
             e.intoArray(y, yOffset + i);
         }
@@ -68,7 +78,10 @@ final class Activations {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
             FloatVector a = FloatVector.fromArray(S, x, xOffset + i).neg();
-            FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN))
+            // σ = 1 / (1 + e^a) is 1 for every a < −87 (e^a < 2⁻¹²⁵ vanishes beside 1), so a is clamped there and
+            // 2^n needs no second half for subnormals: it is applied as 2^(n − 1) and 2, since n reaches 128 near
+            // EXP_MAX, where p·2^n is a float and 2^n is not.
+            FloatVector ac = a.blend(SIGMOID_MIN, a.compare(VectorOperators.LT, SIGMOID_MIN))
                     .blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
@@ -80,11 +93,9 @@ final class Activations {
             p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
             p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
             p = p.mul(r).mul(r).add(r).add(1f);
-            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
+            IntVector ni = ((IntVector) t.reinterpretShape(I, 0)).sub(ROUND_BITS);
+            FloatVector e = p.mul((FloatVector) ni.add(126).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0)).mul(2f)
+                    .blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, yOffset + i);
         }
         if (i < length) tail(SIGMOID, x, xOffset + i, y, yOffset + i, length - i);
@@ -94,8 +105,9 @@ final class Activations {
         int i = 0;
         for (int bound = S.loopBound(length); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOffset + i), ax = v.abs(), a = ax.add(ax);
-            FloatVector ac = a.blend(EXP_MIN, a.compare(VectorOperators.LT, EXP_MIN))
-                    .blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
+            // a ≥ 0 (or NaN): only the upper bound. e = 2^n·P(r) with 2^n as one scale: n ≤ 128, and 2^128 reads
+            // as +∞, which makes tanh 1, as the finite e of two halves did (1 − 2/(e + 1) rounds to 1 there).
+            FloatVector ac = a.blend(EXP_MAX, a.compare(VectorOperators.GT, EXP_MAX));
             FloatVector t = ac.fma(LOG2E, ROUND);
             FloatVector n = t.sub(ROUND);
             FloatVector r = n.mul(-LN2_HI).add(ac);
@@ -106,11 +118,8 @@ final class Activations {
             p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
             p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
             p = p.mul(r).mul(r).add(r).add(1f);
-            IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector e = p.mul(s1).mul(s2).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX));
+            IntVector ni = ((IntVector) t.reinterpretShape(I, 0)).sub(ROUND_BITS);
+            FloatVector e = p.mul((FloatVector) ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0));
             FloatVector z = v.mul(v);
             FloatVector q = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
             q = q.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
