@@ -282,10 +282,10 @@ final class Gemm {
             int nr = Math.min(NR, nc - jr);
             int panel = start + jr * kc;
             if (!b.transposed() && nr == NR) {
+                // A plain copy: as two vector loads and stores it was now and then compiled as boxed vectors (JDK 25,
+                // an rnn-medium training process with 1 GB of garbage from here, BENCHMARKS.md change 33).
                 for (int p = 0; p < kc; p++) {
-                    int from = b.offset() + (pc + p) * stride + jc + jr;
-                    FloatVector.fromArray(S, src, from).intoArray(dst, panel + p * NR);
-                    FloatVector.fromArray(S, src, from + L).intoArray(dst, panel + p * NR + L);
+                    System.arraycopy(src, b.offset() + (pc + p) * stride + jc + jr, dst, panel + p * NR, NR);
                 }
             } else if (!b.transposed()) {
                 for (int p = 0; p < kc; p++) {
