@@ -1,5 +1,6 @@
 package dev.recur.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -35,17 +36,17 @@ final class Activations {
      * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive. σ and
      * tanh never need a subnormal e^a, so they apply 2^n as one scale (see each), which leaves them a few operations
      * shorter than exp and gives bit for bit the same results as two halves did (every float checked).
+     * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
+     *
+     * The argument is clamped to [EXP_MIN, EXP_MAX] by a compare and a blend per bound, not by max and min: those keep
+     * Java's rules for NaN and −0 and compile to several instructions each on x86. The results are the same (NaN stays
+     * NaN), exp is 30 % faster and the GRU and LSTM cells 20–23 % (BENCHMARKS.md change 28).
      *
      * On JDK 17, a compile of σ or tanh sometimes left some of their vector operations as calls, and those box: such a
      * process allocated boxed vectors all through a run, with twice the young collections, and charlm training took
      * 900–1190 ms instead of 750–900 (BENCHMARKS.md change 32). Two things made it rare: the reinterpretations name
      * their species (I, S) instead of reinterpretAsInts/AsFloats, whose target species C2 did not always see as a
      * constant ("missing constant" with -XX:+PrintIntrinsics), and σ and tanh lost the operations above.
-     * tanh(x): an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2 / (e^2|x| + 1)). σ(x) = 1 / (1 + e^−x).
-     *
-     * The argument is clamped to [EXP_MIN, EXP_MAX] by a compare and a blend per bound, not by max and min: those keep
-     * Java's rules for NaN and −0 and compile to several instructions each on x86. The results are the same (NaN stays
-     * NaN), exp is 30 % faster and the GRU and LSTM cells 20–23 % (BENCHMARKS.md change 28).
      */
 
     static void exp(float[] x, int xOffset, float[] y, int yOffset, int length) {
@@ -139,7 +140,7 @@ final class Activations {
     /** The last n &lt; L values through the same vector code, on a zero-padded copy. */
     private static void tail(int f, float[] x, int xOffset, float[] y, int yOffset, int n) {
         float[] t = TAIL.get();
-        java.util.Arrays.fill(t, n, L, 0f);
+        Arrays.fill(t, n, L, 0f);
         System.arraycopy(x, xOffset, t, 0, n);
         switch (f) {
             case EXP -> exp(t, 0, t, 0, L);

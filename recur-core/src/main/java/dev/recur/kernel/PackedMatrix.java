@@ -29,10 +29,9 @@ public final class PackedMatrix {
     static PackedMatrix of(Mat b, int width) {
         var p = new PackedMatrix(b.rows(), b.cols(), width);
         int panels = (b.cols() + width - 1) / width;
-        int tasks = (long) b.rows() * b.cols() < (1 << 16) ? 1 : (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-        Parallel.forEach(tasks, t -> {
-            int last = tasks == 1 ? panels : Math.min(panels, (t + 1) * PANELS_PER_TASK);
-            for (int q = tasks == 1 ? 0 : t * PANELS_PER_TASK; q < last; q++) p.fill(b, q);
+        int per = (long) b.rows() * b.cols() < (1 << 16) ? Math.max(1, panels) : PANELS_PER_TASK;   // small: one task
+        Parallel.forEach((panels + per - 1) / per, t -> {
+            for (int q = t * per; q < Math.min(panels, t * per + per); q++) p.fill(b, q);
         });
         return p;
     }

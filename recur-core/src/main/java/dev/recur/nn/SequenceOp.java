@@ -251,19 +251,15 @@ final class SequenceOp implements TapeNode {
         boolean dbIh = w.biasIh() != null && w.biasIh().requiresGrad();
         boolean dbHh = w.biasHh() != null && w.biasHh().requiresGrad() && cell == CellType.GRU;
         float[][] sumsX = dbIh ? new float[split.length][gateRows] : null, sumsH = dbHh ? new float[split.length][gateRows] : null;
-        if (split.length == 1) {
+        Parallel.forEach(split.length, i -> {
+            // A single run goes on the calling thread with products on every thread; several, one per thread.
+            boolean here = split.length > 1;
+            float[] sumX = sumsX == null ? null : sumsX[i], sumH = sumsH == null ? null : sumsH[i];
             for (int s = steps - 1; s >= 0; s--) {
-                backwardStep(reverse ? steps - 1 - s : s, split[0], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, false);
-                sumStep(reverse ? steps - 1 - s : s, split[0], dGatesX, dGatesH, sumsX == null ? null : sumsX[0], sumsH == null ? null : sumsH[0]);
+                backwardStep(reverse ? steps - 1 - s : s, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr,
+                        sumX, sumH, here);
             }
-        } else {
-            Parallel.forEach(split.length, i -> {
-                for (int s = steps - 1; s >= 0; s--) {
-                    backwardStep(reverse ? steps - 1 - s : s, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr, true);
-                    sumStep(reverse ? steps - 1 - s : s, split[i], dGatesX, dGatesH, sumsX == null ? null : sumsX[i], sumsH == null ? null : sumsH[i]);
-                }
-            });
-        }
+        });
         if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
         if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
 
@@ -286,7 +282,7 @@ final class SequenceOp implements TapeNode {
      * it into the gates' gradients, and dh_{t-1} = dGates_t · W_hh plus what passes through finished rows.
      */
     private void backwardStep(int t, Rows rows, Mat dOutput, Mat dh, Mat dc, Mat dm, Mat dProj, Mat dGatesX, Mat dGatesH,
-            Product wHh, Product wHr, boolean here) {
+            Product wHh, Product wHr, float[] sumX, float[] sumH, boolean here) {
         int b0 = rows.from(), b1 = b0 + rows.lengths().length, n = Math.max(0, Math.min(span[t], b1) - b0);
         int[] len = rows.lengths();
         Mat dhRows = dh.rows(b0, b1), g = block(gates, t).rows(b0, b1), dg = block(dGatesX, t).rows(b0, b1);
@@ -309,17 +305,14 @@ final class SequenceOp implements TapeNode {
             case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
         }
         // The cell wrote the running rows; the others' gradients are zero, so their dh passes through the product.
+        Mat dgH = block(dGatesH, t).rows(b0, b1);
         zeroFinishedRows(dg, t, len);
-        if (dGatesH != dGatesX) zeroFinishedRows(block(dGatesH, t).rows(b0, b1), t, len);
+        if (dGatesH != dGatesX) zeroFinishedRows(dgH, t, len);
+        // This run's bias sums (see backwardThroughTime), while the rows are in cache.
+        if (sumX != null) Kernels.get().sumRowsAdd(dg, sumX, 0);
+        if (sumH != null) Kernels.get().sumRowsAdd(dgH, sumH, 0);
         // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P].
-        wHh.multiplyAdd(block(dGatesH, t).rows(b0, b1).rows(n), dhRows.rows(n), here);
-    }
-
-    /** Adds step t's rows of the gate gradients, for a run of rows, into that run's bias sums (either may be null). */
-    private void sumStep(int t, Rows rows, Mat dGatesX, Mat dGatesH, float[] sumX, float[] sumH) {
-        int b0 = rows.from(), b1 = b0 + rows.lengths().length;
-        if (sumX != null) Kernels.get().sumRowsAdd(block(dGatesX, t).rows(b0, b1), sumX, 0);
-        if (sumH != null) Kernels.get().sumRowsAdd(block(dGatesH, t).rows(b0, b1), sumH, 0);
+        wHh.multiplyAdd(dgH.rows(n), dhRows.rows(n), here);
     }
 
     /** The column sums of m as one run's sums, when they were not gathered step by step. */
@@ -337,7 +330,7 @@ final class SequenceOp implements TapeNode {
 
     private static void zeroFinishedRows(Mat m, int t, int[] len) {
         for (int b = 0; b < len.length; b++) {
-            if (t >= len[b]) java.util.Arrays.fill(m.data(), m.index(b, 0), m.index(b, 0) + m.cols(), 0f);
+            if (t >= len[b]) Arrays.fill(m.data(), m.index(b, 0), m.index(b, 0) + m.cols(), 0f);
         }
     }
 
