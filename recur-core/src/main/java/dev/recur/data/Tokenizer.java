@@ -20,8 +20,8 @@ public enum Tokenizer {
         }
 
         @Override
-        public String join(List<String> tokens) {
-            return String.join("", tokens);
+        public String spaced(int last, String token) {
+            return token;
         }
     },
     WORD {
@@ -36,21 +36,27 @@ public enum Tokenizer {
         }
 
         @Override
-        public String join(List<String> tokens) {
-            var sb = new StringBuilder();
-            for (String t : tokens) {
-                boolean glue = sb.length() == 0 || t.equals("\n") || sb.charAt(sb.length() - 1) == '\n'
-                        || (t.length() == 1 && ".,;:!?)]}'’”".contains(t));
-                if (!glue) sb.append(' ');
-                sb.append(t);
-            }
-            return sb.toString();
+        public String spaced(int last, String token) {
+            boolean glue = last == 0 || last == '\n' || token.equals("\n")
+                    || (token.length() == 1 && ".,;:!?)]}'’”".contains(token));
+            return glue ? token : " " + token;
         }
     };
 
     public abstract List<String> split(String text);
 
-    public abstract String join(List<String> tokens);
+    /**
+     * The text of {@code token} when it follows text ending in the character {@code last} (0 at the start): for
+     * words, a space before it unless it is punctuation or a line break, or starts a line. {@link #join} one token at
+     * a time, for text printed as it is generated.
+     */
+    public abstract String spaced(int last, String token);
+
+    public String join(List<String> tokens) {
+        var sb = new StringBuilder();
+        for (String t : tokens) sb.append(spaced(sb.isEmpty() ? 0 : sb.charAt(sb.length() - 1), t));
+        return sb.toString();
+    }
 
     /** Token ids of {@code text} under {@code vocabulary} (unknown tokens become 0). */
     public int[] encode(String text, Vocabulary vocabulary) {

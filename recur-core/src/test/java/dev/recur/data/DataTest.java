@@ -55,6 +55,19 @@ class DataTest {
     }
 
     @Test
+    void spacedJoinsOneTokenAtATimeAsJoinDoes() {
+        List<String> tokens = Tokenizer.WORD.split("Call me Ishmael. Some years ago,\n never mind (how long)!");
+        var streamed = new StringBuilder();
+        for (String t : tokens) streamed.append(Tokenizer.WORD.spaced(streamed.isEmpty() ? 0 : streamed.charAt(streamed.length() - 1), t));
+        assertThat(streamed.toString()).isEqualTo(Tokenizer.WORD.join(tokens))
+                .isEqualTo("Call me Ishmael. Some years ago,\nnever mind ( how long)!");
+        assertThat(Tokenizer.WORD.spaced('e', "whale")).isEqualTo(" whale");
+        assertThat(Tokenizer.WORD.spaced(0, "whale")).isEqualTo("whale");
+        assertThat(Tokenizer.WORD.spaced('\n', "whale")).isEqualTo("whale");
+        assertThat(Tokenizer.CHAR.spaced('e', "w")).isEqualTo("w");
+    }
+
+    @Test
     void vocabularyKeepsTheMostFrequentAndMapsTheRestToUnknown() {
         var vocab = Vocabulary.build(List.of("b", "a", "b", "c", "b", "a"), 3);
         assertThat(vocab.symbols()).containsExactly(Vocabulary.UNKNOWN, "b", "a");

@@ -71,13 +71,14 @@ public final class LmGenerateCommand implements Callable<Integer> {
         int[] ids = tokenizer.encode(prompt, lm.vocabulary());
         var out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(prompt);
-        boolean words = tokenizer == Tokenizer.WORD;
         int[] breaks = {0};
+        int[] last = {prompt.isEmpty() ? 0 : prompt.charAt(prompt.length() - 1)};
         sampler.generateWhile(lm, ids, limit, new Rng(common.seed), token -> {
-            boolean lineBreak = token.equals("\n");
-            if (lineBreak && lines > 0 && ++breaks[0] == lines) return false;
-            out.print(words && !lineBreak ? " " + token : token);
+            if (token.equals("\n") && lines > 0 && ++breaks[0] == lines) return false;
+            String text = tokenizer.spaced(last[0], token);
+            out.print(text);
             out.flush();
+            last[0] = text.charAt(text.length() - 1);
             return true;
         });
         out.println();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
+import dev.recur.data.Tokenizer;
 import dev.recur.io.SafeTensors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -128,17 +129,23 @@ class LmCommandTest {
     void wordModelsReportPerplexityNotBitsPerCharacter() throws Exception {
         Path text = Files.writeString(dir.resolve("speech.txt"),
                 "We the people, in order to form a more perfect union, establish justice. ".repeat(40));
-        var args = new ArrayList<>(List.of("lm", "train", "--data", text.toString(), "--tokens", "word", "--vocab-size", "12",
+        var args = new ArrayList<>(List.of("lm", "train", "--data", text.toString(), "--tokens", "word", "--vocab-size", "20",
                 "--hidden", "8", "--embed", "4", "--layers", "1", "--batch", "4", "--bptt", "8", "--steps", "20", "--lr", "0.02",
-                "--sample-length", "0", "--quiet", "--out", dir.resolve("w.safetensors").toString()));
-        assertThat(run(args.toArray(String[]::new)).code()).isZero();
+                "--sample-length", "30", "--quiet", "--out", dir.resolve("w.safetensors").toString()));
+        var train = run(args.toArray(String[]::new));
+        assertThat(train.code()).isZero();
+        // the sample's words are spaced: split again, every one is a word of the vocabulary, none run together
+        String sample = train.out().substring(train.out().indexOf("--- sample ---") + 14).strip();
+        assertThat(Tokenizer.WORD.split(sample)).as(sample).hasSizeGreaterThanOrEqualTo(20)
+                .allMatch(w -> "We the people , in order to form a more perfect union establish justice . \n".contains(w));
         var eval = run("lm", "eval", "--model", dir.resolve("w.safetensors").toString(), "--data", text.toString(), "--json");
         assertThat(eval.code()).isZero();
         var json = new ObjectMapper().readTree(eval.out());
         assertThat(json.has("bits_per_char")).isFalse();
-        assertThat(json.get("perplexity").asDouble()).isGreaterThan(1).isLessThan(12);   // below a uniform guess over 12 words
+        assertThat(json.get("perplexity").asDouble()).isGreaterThan(1).isLessThan(16);   // below a uniform guess over 15 tokens and <unk>
         var gen = run("lm", "generate", "--model", dir.resolve("w.safetensors").toString(), "--prompt", "We the", "--length", "5");
         assertThat(gen.out()).startsWith("We the ");
+        assertThat(Tokenizer.WORD.split(gen.out().strip())).as(gen.out()).hasSize(2 + 5);  // the prompt and 5 tokens, spaced
     }
 
     @Test
