@@ -2,13 +2,15 @@ package dev.recur.cli;
 
 import dev.recur.data.TextCorpus;
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A text data set split into train, validation and test. {@code --data} names a bundled corpus (a folder under
- * the repository's data/ with train/valid/test.txt.gz, e.g. {@code sotu}) or any UTF-8 text file, which is split
+ * the repository's data/ with train/valid/test.txt.gz, e.g. {@code sotu}) or any text file (UTF-8 unless named), which is split
  * by characters: the first 90% train, the next 5% validation, the last 5% test.
  */
 public record Corpus(String name, String train, String valid, String test) {
@@ -17,6 +19,11 @@ public record Corpus(String name, String train, String valid, String test) {
     public static final List<String> BUNDLED = List.of("sotu", "moby-dick", "names");
 
     public static Corpus resolve(String data) throws IOException {
+        return resolve(data, StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #resolve(String)}, a file read in {@code encoding} (the bundled corpora are UTF-8). */
+    public static Corpus resolve(String data, Charset encoding) throws IOException {
         if (BUNDLED.contains(data)) {
             Path dir = home().resolve("data").resolve(data);
             if (!Files.isDirectory(dir)) {
@@ -30,7 +37,7 @@ public record Corpus(String name, String train, String valid, String test) {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException(data + ": no such file, and not a bundled corpus (" + String.join(", ", BUNDLED) + ")");
         }
-        String text = TextCorpus.read(file);
+        String text = TextCorpus.read(file, encoding);
         int[] cps = text.codePoints().toArray();
         if (cps.length < 100) {
             throw new IllegalArgumentException(data + ": holds only " + cps.length + " characters; a language model needs at least 100");

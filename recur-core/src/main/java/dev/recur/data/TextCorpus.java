@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,14 +15,20 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads a text corpus: a UTF-8 file, or a gzip-compressed one ({@code .gz}). Rejects what is not text with the
- * file and the reason: an empty file, bytes that are not UTF-8 (with the offset and a hint about the encoding),
- * NUL bytes (a binary file). A byte-order mark is dropped and line ends are normalised to {@code \n}.
+ * Reads a text corpus: a UTF-8 file (or one in a named encoding), or a gzip-compressed one ({@code .gz}). Rejects
+ * what is not text with the file and the reason: an empty file, bytes that do not decode (with the offset and a hint
+ * about the encoding), NUL bytes (a binary file). A byte-order mark is dropped and line ends are normalised to
+ * {@code \n}.
  */
 public final class TextCorpus {
     private TextCorpus() {}
 
     public static String read(Path path) throws IOException {
+        return read(path, StandardCharsets.UTF_8);
+    }
+
+    /** Reads {@code path} in {@code encoding}, e.g. windows-1252 for an old Western European text. */
+    public static String read(Path path, Charset encoding) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -36,25 +42,29 @@ public final class TextCorpus {
                 throw new IOException(path + ": not a valid gzip file (" + e.getMessage() + ")", e);
             }
         }
-        return decode(path.toString(), bytes);
+        return decode(path.toString(), bytes, encoding);
     }
 
     /** Decodes UTF-8 strictly; {@code name} is used in messages. */
     public static String decode(String name, byte[] bytes) throws IOException {
-        if (bytes.length == 0) throw new IOException(name + ": the file is empty; expected UTF-8 text");
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        return decode(name, bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Decodes {@code encoding} strictly: a byte sequence it does not define is an error, not a replacement character. */
+    public static String decode(String name, byte[] bytes, Charset encoding) throws IOException {
+        if (bytes.length == 0) throw new IOException(name + ": the file is empty; expected " + encoding + " text");
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out;
         try {
-            out = decoder.decode(in);
-        } catch (MalformedInputException e) {
-            int at = findBadByte(bytes);
-            throw new IOException(String.format("%s: not UTF-8 text: byte 0x%02X at offset %d does not fit. "
-                    + "If the file is Latin-1 or Windows-1252, convert it first, e.g. iconv -f latin1 -t utf-8",
-                    name, bytes[at] & 0xFF, at), e);
+            out = strict(encoding).decode(in);
         } catch (CharacterCodingException e) {
-            throw new IOException(name + ": not UTF-8 text (" + e + ")", e);
+            int at = findBadByte(bytes, encoding);
+            String hint = encoding.equals(StandardCharsets.UTF_8)
+                    ? "If the file is Latin-1 or Windows-1252, read it as that (recur: --encoding windows-1252) or convert it, "
+                            + "e.g. iconv -f windows-1252 -t utf-8"
+                    : "Name the file's encoding, or convert it to UTF-8 with iconv";
+            throw new IOException(String.format("%s: not %s text: byte 0x%02X at offset %d does not fit. %s",
+                    name, encoding, bytes[at] & 0xFF, at, hint), e);
         }
         String text = out.toString();
         int nul = text.indexOf('\0');
@@ -65,12 +75,14 @@ public final class TextCorpus {
         return text;
     }
 
-    private static int findBadByte(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private static CharsetDecoder strict(Charset encoding) {
+        return encoding.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    private static int findBadByte(byte[] bytes, Charset encoding) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        var result = decoder.decode(in, out, true);
-        return result.isError() ? in.position() : 0;
+        var result = strict(encoding).decode(in, out, true);
+        return result.isError() ? Math.min(in.position(), bytes.length - 1) : 0;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,11 @@ class DataTest {
         assertThatThrownBy(() -> TextCorpus.read(binary)).hasMessageContaining("b.bin").hasMessageContaining("binary");
         Path latin = Files.write(dir.resolve("l.txt"), "caf\u00e9 ok".getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> TextCorpus.read(latin)).hasMessageContaining("l.txt").hasMessageContaining("0xE9")
-                .hasMessageContaining("offset 3").hasMessageContaining("iconv");
+                .hasMessageContaining("offset 3").hasMessageContaining("iconv").hasMessageContaining("--encoding windows-1252");
+        assertThat(TextCorpus.read(latin, Charset.forName("windows-1252"))).isEqualTo("caf\u00e9 ok");
+        Path undefined = Files.write(dir.resolve("u.txt"), new byte[] {'a', 'b', (byte) 0x81, 'c'});   // no character in windows-1252
+        assertThatThrownBy(() -> TextCorpus.read(undefined, Charset.forName("windows-1252"))).hasMessageContaining("u.txt")
+                .hasMessageContaining("not windows-1252 text").hasMessageContaining("0x81").hasMessageContaining("offset 2");
         assertThatThrownBy(() -> TextCorpus.read(dir.resolve("missing.txt"))).hasMessageContaining("missing.txt");
     }
 

@@ -22,8 +22,12 @@ public final class LmEvalCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", required = true, description = "A model written by `recur lm train`.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "CORPUS|FILE", required = true, description = "A UTF-8 text file, or a bundled corpus (its test split).")
+    @Option(names = "--data", paramLabel = "CORPUS|FILE", required = true, description = "A text file, or a bundled corpus (its test split).")
     String data;
+
+    @Option(names = "--encoding", paramLabel = "NAME", defaultValue = "UTF-8",
+            description = "The encoding of a --data file, e.g. windows-1252 or ISO-8859-1 (default: ${DEFAULT-VALUE}).")
+    String encoding;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
@@ -34,7 +38,8 @@ public final class LmEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LanguageModel lm = LanguageModel.load(model);
-        String text = Corpus.BUNDLED.contains(data) ? Corpus.resolve(data).test() : TextCorpus.read(Path.of(data));
+        String text = Corpus.BUNDLED.contains(data) ? Corpus.resolve(data).test()
+                : TextCorpus.read(Path.of(data), LmOptions.encoding(encoding));
         Tokenizer tokenizer = lm.config().tokens();
         int[] ids = tokenizer.encode(text, lm.vocabulary());
         if (ids.length < 2) throw new IllegalArgumentException(data + ": too short to evaluate; it needs at least 2 tokens");

@@ -6,6 +6,7 @@ import dev.recur.io.SafeTensors;
 import dev.recur.nn.CellType;
 import dev.recur.task.LanguageModel;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -19,6 +20,15 @@ final class LmOptions {
             case "word" -> Tokenizer.WORD;
             default -> throw new IllegalArgumentException("--tokens must be char or word, got \"" + name + "\"");
         };
+    }
+
+    /** --encoding: a character set Java knows, by name or alias (UTF-8, ISO-8859-1, windows-1252, ...). */
+    static Charset encoding(String name) {
+        try {
+            return Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--encoding: unknown encoding \"" + name + "\"; try UTF-8, ISO-8859-1 or windows-1252");
+        }
     }
 
     static CellType cell(String name) {

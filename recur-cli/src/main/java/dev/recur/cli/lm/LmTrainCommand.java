@@ -35,11 +35,12 @@ import picocli.CommandLine.Option;
         description = "Train a character- or word-level language model on a text corpus.",
         footer = {"%nWith no options it trains a 2-layer char-LSTM on the bundled State of the Union addresses for",
                 "5 minutes, then prints samples. --data takes a bundled corpus (sotu, moby-dick, names) or any",
-                "UTF-8 text file (split 90/5/5 by characters into train, validation, test).",
+                "text file (UTF-8, or the --encoding named; split 90/5/5 by characters into train, validation, test).",
                 "%nExamples:",
                 "  recur lm train",
                 "  recur lm train --data moby-dick --time 30m --out moby.safetensors",
                 "  recur lm train --data my.txt --tokens word --vocab-size 20000 --epochs 10 --out my.safetensors",
+                "  recur lm train --data old-novel.txt --encoding windows-1252 --time 30m --decay 0.4",
                 "  recur lm train --resume moby.safetensors.ckpt --steps 20000 --out moby.safetensors"})
 public final class LmTrainCommand implements Callable<Integer> {
     @Mixin
@@ -49,8 +50,12 @@ public final class LmTrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Option(names = "--data", paramLabel = "CORPUS|FILE", defaultValue = "sotu",
-            description = "A bundled corpus or a UTF-8 text file (default: ${DEFAULT-VALUE}).")
+            description = "A bundled corpus or a text file (UTF-8 unless --encoding says otherwise; default: ${DEFAULT-VALUE}).")
     String data;
+
+    @Option(names = "--encoding", paramLabel = "NAME", defaultValue = "UTF-8",
+            description = "The encoding of a --data file, e.g. windows-1252 or ISO-8859-1 (default: ${DEFAULT-VALUE}).")
+    String encoding;
 
     @Option(names = "--tokens", defaultValue = "char", description = "char or word (default: ${DEFAULT-VALUE}).")
     String tokens;
@@ -88,10 +93,14 @@ public final class LmTrainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--schedule", defaultValue = "wsd",
-            description = "wsd (warm-up, the full rate, then a linear decay to 5%% of --lr over the last 20%% of the budget -- "
+            description = "wsd (warm-up, the full rate, then a linear decay to 5%% of --lr over the last --decay of the budget -- "
                     + "steps, epochs or time), cosine (warm-up, then cosine decay to 5%% over the whole budget), plateau (halve "
                     + "the rate when validation stalls) or constant (default: ${DEFAULT-VALUE}).")
     String schedule;
+
+    @Option(names = "--decay", paramLabel = "F", defaultValue = "0.2",
+            description = "With --schedule wsd: the fraction of the budget over which the rate decays, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double decay;
 
     @Option(names = "--eval-tokens", paramLabel = "N", defaultValue = "100000",
             description = "Validate on the first N tokens of the validation text; 0 = all (default: ${DEFAULT-VALUE}).")
@@ -104,7 +113,7 @@ public final class LmTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Tokenizer tokenizer = LmOptions.tokenizer(tokens);
-        Corpus corpus = Corpus.resolve(data);
+        Corpus corpus = Corpus.resolve(data, LmOptions.encoding(encoding));
         Path out = training.out != null ? training.out : Path.of(corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors");
         Path checkpoint = Path.of(out + ".ckpt");
         Path folder = out.toAbsolutePath().getParent();
@@ -202,7 +211,10 @@ public final class LmTrainCommand implements Callable<Integer> {
             case "plateau" -> new Plateau(0.5, 2, 1e-3, 0, 0.01);
             case "constant" -> Schedule.constant();
             case "cosine" -> Schedule.cosineOverBudget(50, 0.05);
-            case "wsd" -> Schedule.stableDecay(50, 0.2, 0.05);
+            case "wsd" -> {
+                if (!(decay > 0 && decay <= 1)) throw new IllegalArgumentException("--decay must be in (0, 1], got " + decay);
+                yield Schedule.stableDecay(50, decay, 0.05);
+            }
             default -> throw new IllegalArgumentException("--schedule must be wsd, cosine, plateau or constant, got \"" + schedule + "\"");
         };
     }

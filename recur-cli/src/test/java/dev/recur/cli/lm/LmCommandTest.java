@@ -149,6 +149,31 @@ class LmCommandTest {
     }
 
     @Test
+    void aWindows1252FileTrainsWithEncodingAndIsRefusedWithAHintWithout() throws Exception {
+        String menu = "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, d\u00e9j\u00e0 vu \u2013 \u20ac5.\n".repeat(30);
+        Path text = Files.write(dir.resolve("menu.txt"), menu.getBytes("windows-1252"));
+        Path utf8 = Files.writeString(dir.resolve("menu-utf8.txt"), menu);
+        var refused = run("lm", "train", "--data", text.toString(), "--steps", "1", "--quiet");
+        assertThat(refused.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(refused.err()).contains("menu.txt").contains("not UTF-8").contains("--encoding windows-1252").doesNotContain("\tat ");
+
+        var unknown = run("lm", "train", "--data", text.toString(), "--encoding", "klingon", "--steps", "1", "--quiet");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(unknown.err()).contains("unknown encoding \"klingon\"");
+
+        var args = new ArrayList<>(List.of(train("menu.safetensors", "--steps", "2")));
+        args.set(args.indexOf("names"), text.toString());
+        args.addAll(List.of("--encoding", "windows-1252"));
+        assertThat(run(args.toArray(String[]::new)).code()).isZero();
+        var eval = run("lm", "eval", "--model", dir.resolve("menu.safetensors").toString(), "--data", text.toString(),
+                "--encoding", "cp1252", "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        var same = run("lm", "eval", "--model", dir.resolve("menu.safetensors").toString(), "--data", utf8.toString(), "--json");
+        assertThat(eval.out()).isEqualTo(same.out());   // read as the same characters as its UTF-8 copy
+        assertThat(eval.err()).doesNotContain("warning");
+    }
+
+    @Test
     void divergingTrainingExitsWithThreeAndKeepsTheLastCheckpointLoadable() throws Exception {
         var r = run(train("d.safetensors", "--steps", "200", "--lr", "1e37", "--clip", "0", "--checkpoint-every", "1"));
         assertThat(r.code()).isEqualTo(ExitCodes.DIVERGED);
@@ -171,6 +196,11 @@ class LmCommandTest {
                 dir.resolve("x.safetensors").toString());
         assertThat(dropout.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(dropout.err()).contains("--dropout must be a number in [0, 1) or auto").contains("lots");
+
+        var decay = run("lm", "train", "--data", "names", "--decay", "0", "--steps", "1", "--quiet", "--out",
+                dir.resolve("x.safetensors").toString());
+        assertThat(decay.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(decay.err()).contains("--decay must be in (0, 1]").doesNotContain("\tat ");
 
         Path binary = Files.write(dir.resolve("blob.bin"), new byte[] {1, 0, 2, 0, 3});
         assertThat(run("lm", "train", "--data", binary.toString(), "--steps", "1").err()).contains("binary");
