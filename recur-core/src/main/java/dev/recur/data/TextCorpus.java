@@ -59,7 +59,10 @@ public final class TextCorpus {
             out = strict(encoding).decode(in);
         } catch (CharacterCodingException e) {
             int at = findBadByte(bytes, encoding);
-            String hint = encoding.equals(StandardCharsets.UTF_8)
+            boolean utf16 = bytes.length >= 2 && ((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE
+                    || (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF);
+            String hint = utf16 ? "It starts with a UTF-16 byte-order mark: read it as UTF-16 (recur: --encoding UTF-16)"
+                    : encoding.equals(StandardCharsets.UTF_8)
                     ? "If the file is Latin-1 or Windows-1252, read it as that (recur: --encoding windows-1252) or convert it, "
                             + "e.g. iconv -f windows-1252 -t utf-8"
                     : "Name the file's encoding, or convert it to UTF-8 with iconv";

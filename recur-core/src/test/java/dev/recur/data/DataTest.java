@@ -38,6 +38,9 @@ class DataTest {
         assertThatThrownBy(() -> TextCorpus.read(latin)).hasMessageContaining("l.txt").hasMessageContaining("0xE9")
                 .hasMessageContaining("offset 3").hasMessageContaining("iconv").hasMessageContaining("--encoding windows-1252");
         assertThat(TextCorpus.read(latin, Charset.forName("windows-1252"))).isEqualTo("caf\u00e9 ok");
+        Path utf16 = Files.write(dir.resolve("w.txt"), "\uFEFFcaf\u00e9\r\nok".getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> TextCorpus.read(utf16)).hasMessageContaining("w.txt").hasMessageContaining("--encoding UTF-16");
+        assertThat(TextCorpus.read(utf16, StandardCharsets.UTF_16)).isEqualTo("caf\u00e9\nok");
         Path undefined = Files.write(dir.resolve("u.txt"), new byte[] {'a', 'b', (byte) 0x81, 'c'});   // no character in windows-1252
         assertThatThrownBy(() -> TextCorpus.read(undefined, Charset.forName("windows-1252"))).hasMessageContaining("u.txt")
                 .hasMessageContaining("not windows-1252 text").hasMessageContaining("0x81").hasMessageContaining("offset 2");
