@@ -2,6 +2,7 @@ package dev.recur.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,8 +55,19 @@ public enum Tokenizer {
 
     public String join(List<String> tokens) {
         var sb = new StringBuilder();
-        for (String t : tokens) sb.append(spaced(sb.isEmpty() ? 0 : sb.charAt(sb.length() - 1), t));
+        UnaryOperator<String> spacer = spacer("");
+        for (String t : tokens) sb.append(spacer.apply(t));
         return sb.toString();
+    }
+
+    /** {@link #spaced} with its memory: the text of each token in turn, following {@code before} (text already printed). */
+    public UnaryOperator<String> spacer(String before) {
+        int[] last = {before.isEmpty() ? 0 : before.charAt(before.length() - 1)};
+        return token -> {
+            String text = spaced(last[0], token);
+            if (!text.isEmpty()) last[0] = text.charAt(text.length() - 1);
+            return text;
+        };
     }
 
     /** Token ids of {@code text} under {@code vocabulary} (unknown tokens become 0). */

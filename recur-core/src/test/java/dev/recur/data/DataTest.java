@@ -66,9 +66,13 @@ class DataTest {
     void spacedJoinsOneTokenAtATimeAsJoinDoes() {
         List<String> tokens = Tokenizer.WORD.split("Call me Ishmael. Some years ago,\n never mind (how long)!");
         var streamed = new StringBuilder();
-        for (String t : tokens) streamed.append(Tokenizer.WORD.spaced(streamed.isEmpty() ? 0 : streamed.charAt(streamed.length() - 1), t));
+        var spacer = Tokenizer.WORD.spacer("");
+        for (String t : tokens) streamed.append(spacer.apply(t));
         assertThat(streamed.toString()).isEqualTo(Tokenizer.WORD.join(tokens))
                 .isEqualTo("Call me Ishmael. Some years ago,\nnever mind ( how long)!");
+        var afterPrompt = Tokenizer.WORD.spacer("Call me");
+        assertThat(afterPrompt.apply("Ishmael") + afterPrompt.apply(".") + afterPrompt.apply("\n") + afterPrompt.apply("Some"))
+                .isEqualTo(" Ishmael.\nSome");
         assertThat(Tokenizer.WORD.spaced('e', "whale")).isEqualTo(" whale");
         assertThat(Tokenizer.WORD.spaced(0, "whale")).isEqualTo("whale");
         assertThat(Tokenizer.WORD.spaced('\n', "whale")).isEqualTo("whale");

@@ -72,13 +72,11 @@ public final class LmGenerateCommand implements Callable<Integer> {
         var out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(prompt);
         int[] breaks = {0};
-        int[] last = {prompt.isEmpty() ? 0 : prompt.charAt(prompt.length() - 1)};
+        var spacer = tokenizer.spacer(prompt);
         sampler.generateWhile(lm, ids, limit, new Rng(common.seed), token -> {
             if (token.equals("\n") && lines > 0 && ++breaks[0] == lines) return false;
-            String text = tokenizer.spaced(last[0], token);
-            out.print(text);
+            out.print(spacer.apply(token));
             out.flush();
-            last[0] = text.charAt(text.length() - 1);
             return true;
         });
         out.println();

@@ -168,13 +168,9 @@ public final class LmTrainCommand implements Callable<Integer> {
         say("loss curve %s.loss.png, metrics %s.metrics.jsonl, checkpoint %s", out, out, checkpoint);
         if (sampleLength > 0) {
             System.out.println("--- sample ---");
-            var sample = new StringBuilder();
-            Tokenizer spacing = model.config().tokens();
-            new Sampler(0.8f, 0, 1f).generate(model, new int[0], sampleLength, new Rng(common.seed), t -> {
-                String text = spacing.spaced(sample.isEmpty() ? 0 : sample.charAt(sample.length() - 1), t);
-                sample.append(text);
-                System.out.print(text);
-            });
+            var spacer = model.config().tokens().spacer("");
+            new Sampler(0.8f, 0, 1f).generate(model, new int[0], sampleLength, new Rng(common.seed),
+                    t -> System.out.print(spacer.apply(t)));
             System.out.println();
         }
         return 0;
@@ -188,9 +184,9 @@ public final class LmTrainCommand implements Callable<Integer> {
         @Override
         public void evaluated(long step, double metric, boolean best) {
             var sample = new StringBuilder();
-            Tokenizer tokenizer = model.config().tokens();
+            var spacer = model.config().tokens().spacer("");
             new Sampler(0.8f, 0, 1f).generate(model, new int[0], chars ? 120 : 25, new Rng(seed + step),
-                    t -> sample.append(tokenizer.spaced(sample.isEmpty() ? 0 : sample.charAt(sample.length() - 1), t)));
+                    t -> sample.append(spacer.apply(t)));
             progress.note(String.format("step %,d: validation %s%s | %s", step, LmOptions.describe(metric, chars), best ? " (best)" : "",
                     sample.toString().replaceAll("\\s+", " ").strip()));
         }
