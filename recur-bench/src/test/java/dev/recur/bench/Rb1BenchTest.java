@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.Recur;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,18 +13,10 @@ class Rb1BenchTest {
 
     @Test
     void lstmSmallWritesARecordPerModeInTheIssuesFormat(@TempDir Path dir) throws Exception {
-        var out = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = Recur.run("bench", "rb1", "--case", "lstm-small", "--repeat", "1", "--warmup", "0", "--min-time", "0",
-                    "--quiet", "--json", dir.resolve("rb1.json").toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        assertThat(exit).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| lstm-small | forward |", "| lstm-small | train |");
+        var run = BenchRun.of("bench", "rb1", "--case", "lstm-small", "--repeat", "1", "--warmup", "0", "--min-time", "0",
+                "--quiet", "--json", dir.resolve("rb1.json").toString());
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("| lstm-small | forward |", "| lstm-small | train |");
         var json = new ObjectMapper().readTree(dir.resolve("rb1.json").toFile());
         assertThat(json.isArray()).isTrue();
         assertThat(json).hasSize(2);

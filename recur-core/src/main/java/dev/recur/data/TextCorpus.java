@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,12 +53,14 @@ public final class TextCorpus {
     /** Decodes {@code encoding} strictly: a byte sequence it does not define is an error, not a replacement character. */
     public static String decode(String name, byte[] bytes, Charset encoding) throws IOException {
         if (bytes.length == 0) throw new IOException(name + ": the file is empty; expected " + encoding + " text");
+        CharsetDecoder decoder = encoding.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out;
-        try {
-            out = strict(encoding).decode(in);
-        } catch (CharacterCodingException e) {
-            int at = findBadByte(bytes, encoding);
+        CharBuffer out = CharBuffer.allocate((int) Math.ceil(bytes.length * (double) decoder.maxCharsPerByte()) + 1);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) result = decoder.flush(out);
+        if (result.isError()) {
+            int at = Math.min(in.position(), bytes.length - 1);
             boolean utf16 = bytes.length >= 2 && ((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE
                     || (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF);
             String hint = utf16 ? "It starts with a UTF-16 byte-order mark: read it as UTF-16 (recur: --encoding UTF-16)"
@@ -67,25 +69,14 @@ public final class TextCorpus {
                             + "e.g. iconv -f windows-1252 -t utf-8"
                     : "Name the file's encoding, or convert it to UTF-8 with iconv";
             throw new IOException(String.format("%s: not %s text: byte 0x%02X at offset %d does not fit. %s",
-                    name, encoding, bytes[at] & 0xFF, at, hint), e);
+                    name, encoding, bytes[at] & 0xFF, at, hint));
         }
-        String text = out.toString();
+        String text = out.flip().toString();
         int nul = text.indexOf('\0');
         if (nul >= 0) throw new IOException(name + ": holds a NUL character at offset " + nul + "; this looks like a binary file, not text");
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         text = text.replace("\r\n", "\n");
         if (text.isBlank()) throw new IOException(name + ": holds only white space; expected text");
         return text;
-    }
-
-    private static CharsetDecoder strict(Charset encoding) {
-        return encoding.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    }
-
-    private static int findBadByte(byte[] bytes, Charset encoding) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        var result = strict(encoding).decode(in, out, true);
-        return result.isError() ? Math.min(in.position(), bytes.length - 1) : 0;
     }
 }
