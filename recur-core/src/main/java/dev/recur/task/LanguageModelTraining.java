@@ -10,6 +10,7 @@ import dev.recur.tensor.Tensor;
 import dev.recur.train.TrainingTask;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Trains a {@link LanguageModel} by truncated backpropagation through time over a continuous token stream: the
@@ -116,6 +117,11 @@ public final class LanguageModelTraining implements TrainingTask {
      * each read from its start with the state carried across chunks; no dropout, nothing recorded.
      */
     public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt) {
+        return evaluate(model, tokens, batch, bptt, scored -> {});
+    }
+
+    /** As above, telling {@code progress} the number of tokens scored so far after each chunk. */
+    public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt, LongConsumer progress) {
         int columns = Math.max(1, Math.min(batch, tokens.length / 2));
         var stream = new StreamBatches(tokens, columns, bptt);
         boolean wasTraining = model.training();
@@ -132,6 +138,7 @@ public final class LanguageModelTraining implements TrainingTask {
                 total += mean * n;
                 count += n;
                 state = out.state();
+                progress.accept(count);
             }
         } finally {
             model.train(wasTraining);

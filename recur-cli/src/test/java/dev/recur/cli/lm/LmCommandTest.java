@@ -116,6 +116,33 @@ class LmCommandTest {
     }
 
     @Test
+    void dynamicEvaluationAdaptsWhileScoringAndSaysSo() throws Exception {
+        assertThat(run(train("d.safetensors", "--steps", "10")).code()).isZero();
+        String model = dir.resolve("d.safetensors").toString();
+        byte[] saved = Files.readAllBytes(dir.resolve("d.safetensors"));
+        var mapper = new ObjectMapper();
+        var fixed = mapper.readTree(run("lm", "eval", "--model", model, "--data", "names", "--json", "--bptt", "32").out());
+        assertThat(fixed.has("dynamic_lr")).isFalse();
+        var dynamic = run("lm", "eval", "--model", model, "--data", "names", "--json", "--dynamic", "--threads", "1");
+        assertThat(dynamic.code()).as(dynamic.err()).isZero();
+        var json = mapper.readTree(dynamic.out());
+        assertThat(json.get("tokens").asLong()).isEqualTo(fixed.get("tokens").asLong());
+        assertThat(json.get("dynamic_lr").asDouble()).isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
+        // Ten steps leave the model far from what the names can teach it, so reading them teaches it more.
+        assertThat(json.get("nats_per_token").asDouble()).isLessThan(fixed.get("nats_per_token").asDouble());
+        var frozen = mapper.readTree(run("lm", "eval", "--model", model, "--data", "names", "--json", "--dynamic", "--dynamic-lr", "0").out());
+        assertThat(frozen.get("nats_per_token").asDouble()).isCloseTo(fixed.get("nats_per_token").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(Files.readAllBytes(dir.resolve("d.safetensors"))).as("the model file is unchanged").isEqualTo(saved);
+
+        var badDecay = run("lm", "eval", "--model", model, "--data", "names", "--dynamic", "--dynamic-decay", "2");
+        assertThat(badDecay.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(badDecay.err()).contains("--dynamic-decay must be in [0, 1]").doesNotContain("Exception");
+        var overflow = run("lm", "eval", "--model", model, "--data", "names", "--dynamic", "--dynamic-lr", "3e38");
+        assertThat(overflow.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(overflow.err()).contains("dynamic evaluation diverged").contains("lower --dynamic-lr").doesNotContain("Exception");
+    }
+
+    @Test
     void eachValidationIsReportedWithASample() throws Exception {
         var args = new ArrayList<>(List.of(train("n.safetensors", "--steps", "10")));
         args.remove("--quiet");
