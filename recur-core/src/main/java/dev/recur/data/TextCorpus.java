@@ -29,6 +29,7 @@ public final class TextCorpus {
 
     /** Reads {@code path} in {@code encoding}, e.g. windows-1252 for an old Western European text. */
     public static String read(Path path, Charset encoding) throws IOException {
+        if (Files.isDirectory(path)) throw new IOException(path + ": is a folder; give one text file");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);

@@ -62,6 +62,7 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
 
     public static SafeTensors read(Path file) throws IOException {
         String source = file.toString();
+        if (Files.isDirectory(file)) throw new IOException(source + ": is a folder, not a model file");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {

@@ -232,6 +232,14 @@ class LmCommandTest {
         Path binary = Files.write(dir.resolve("blob.bin"), new byte[] {1, 0, 2, 0, 3});
         assertThat(run("lm", "train", "--data", binary.toString(), "--steps", "1").err()).contains("binary");
 
+        Path folder = Files.createDirectories(dir.resolve("texts"));
+        var folderData = run("lm", "train", "--data", folder.toString(), "--steps", "1");
+        assertThat(folderData.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(folderData.err()).contains("texts: is a folder; give one text file").doesNotContain("\tat ");
+        var folderModel = run("lm", "eval", "--model", folder.toString(), "--data", "names");
+        assertThat(folderModel.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(folderModel.err()).contains("texts: is a folder, not a model file");
+
         Path notAModel = Files.writeString(dir.resolve("x.safetensors"), "not a model at all");
         var m = run("lm", "generate", "--model", notAModel.toString());
         assertThat(m.code()).isEqualTo(ExitCodes.BAD_INPUT);
