@@ -114,10 +114,17 @@ public final class LmTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tokenizer tokenizer = LmOptions.tokenizer(tokens);
         Corpus corpus = Corpus.resolve(data, LmOptions.encoding(encoding));
-        Path out = training.out != null ? training.out : Path.of(corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors");
+        String defaultName = corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors";
+        Path out = training.out != null ? training.out : Path.of(defaultName);
         Path checkpoint = Path.of(out + ".ckpt");
+        // Checked before training, so a run is never lost to a name it cannot be written under.
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a folder; give the model file's name, e.g. --out "
+                    + out.resolve(defaultName));
+        }
         Path folder = out.toAbsolutePath().getParent();
         if (folder != null) Files.createDirectories(folder);   // as Keras's ModelCheckpoint: --out runs/sotu/lm.safetensors
+        if (folder != null && !Files.isWritable(folder)) throw new IllegalArgumentException("--out " + out + ": cannot write in " + folder);
         Duration time = training.noBudget() ? Duration.ofMinutes(5) : training.time;
 
         LanguageModel model;

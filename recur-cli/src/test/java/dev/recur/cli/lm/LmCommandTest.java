@@ -236,6 +236,10 @@ class LmCommandTest {
         var folderData = run("lm", "train", "--data", folder.toString(), "--steps", "1");
         assertThat(folderData.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(folderData.err()).contains("texts: is a folder; give one text file").doesNotContain("\tat ");
+        var folderOut = run("lm", "train", "--data", "names", "--steps", "1", "--out", folder.toString());
+        assertThat(folderOut.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(folderOut.err()).contains("--out " + folder + " is a folder").contains(folder.resolve("names-lstm.safetensors").toString());
+        assertThat(folderOut.err()).as("refused before training").doesNotContain("validation");
         var folderModel = run("lm", "eval", "--model", folder.toString(), "--data", "names");
         assertThat(folderModel.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(folderModel.err()).contains("texts: is a folder, not a model file");
