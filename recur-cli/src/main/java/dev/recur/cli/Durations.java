@@ -1,15 +1,23 @@
 package dev.recur.cli;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 
-/** Parses durations such as {@code 90s}, {@code 10m}, {@code 1h30m} or a plain number of seconds. */
+/** Parses durations such as {@code 90s}, {@code 10m}, {@code 1h30m} or a plain number of seconds; they must be positive. */
 public final class Durations implements ITypeConverter<Duration> {
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|m|s)");
+
     @Override
     public Duration convert(String value) {
         String v = value.trim().toLowerCase();
-        if (v.matches("\\d+(\\.\\d+)?")) return Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
-        var m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(h|m|s)").matcher(v);
+        long millis = v.matches("\\d+(\\.\\d+)?") ? (long) (Double.parseDouble(v) * 1000) : withUnits(value, v);
+        if (millis <= 0) throw new IllegalArgumentException("\"" + value + "\" is no time at all; give a positive duration, e.g. 90s or 10m");
+        return Duration.ofMillis(millis);
+    }
+
+    private static long withUnits(String value, String v) {
+        var m = PART.matcher(v);
         long millis = 0;
         int end = 0;
         while (m.find()) {
@@ -21,6 +29,6 @@ public final class Durations implements ITypeConverter<Duration> {
         if (end != v.length() || end == 0) {
             throw new IllegalArgumentException("\"" + value + "\" is not a duration; use e.g. 90s, 10m or 1h30m");
         }
-        return Duration.ofMillis(millis);
+        return millis;
     }
 }

@@ -2,15 +2,28 @@ package dev.recur.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The trainer options every {@code recur <task> train} shares; mixed in with {@code @Mixin}. */
 public final class TrainingOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /** 0 when not given. */
+    public long steps, epochs;
+
     @Option(names = "--steps", paramLabel = "N", description = "Total optimizer steps, counted from the start of the run, across resumes.")
-    public long steps;
+    void steps(long n) {
+        steps = atLeastOne("--steps", n);
+    }
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data.")
-    public long epochs;
+    void epochs(long n) {
+        epochs = atLeastOne("--epochs", n);
+    }
 
     @Option(names = "--time", paramLabel = "DURATION", converter = Durations.class,
             description = "Wall-clock budget of this process, e.g. 90s, 10m, 1h30m.")
@@ -30,7 +43,7 @@ public final class TrainingOptions {
     public long checkpointEvery;
 
     @Option(names = "--eval-every", paramLabel = "N", defaultValue = "250",
-            description = "Validate every N steps (default: ${DEFAULT-VALUE}).")
+            description = "Validate every N steps; 0 = never (default: ${DEFAULT-VALUE}).")
     public long evalEvery;
 
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
@@ -39,6 +52,20 @@ public final class TrainingOptions {
 
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue from a checkpoint written by an earlier run.")
     public Path resume;
+
+    private long atLeastOne(String option, long n) {
+        if (n < 1) throw new ParameterException(mixee.commandLine(), option + " must be at least 1, got " + n);
+        return n;
+    }
+
+    /** Checks the values whose range the options alone do not enforce, naming the option at fault. */
+    public void check() {
+        if (!(lr > 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
+        if (!(clip >= 0) || Double.isInfinite(clip)) throw new IllegalArgumentException("--clip must be ≥ 0 (0 = off), got " + clip);
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 (0 = only at the end), got " + checkpointEvery);
+        if (evalEvery < 0) throw new IllegalArgumentException("--eval-every must be ≥ 0 (0 = never), got " + evalEvery);
+        if (patience < 0) throw new IllegalArgumentException("--patience must be ≥ 0 (0 = never stop early), got " + patience);
+    }
 
     /** True when no budget was given. */
     public boolean noBudget() {

@@ -14,6 +14,11 @@ import java.util.Locale;
 final class LmOptions {
     private LmOptions() {}
 
+    /** Refuses a value below {@code min}, naming the option. */
+    static void atLeast(String option, long value, long min) {
+        if (value < min) throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
+    }
+
     static Tokenizer tokenizer(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "char" -> Tokenizer.CHAR;

@@ -61,7 +61,7 @@ public final class LmTrainCommand implements Callable<Integer> {
     String tokens;
 
     @Option(names = "--vocab-size", paramLabel = "N", defaultValue = "10000",
-            description = "Word models: keep the N most frequent words (default: ${DEFAULT-VALUE}).")
+            description = "Word models: keep the N most frequent words; 0 = all (default: ${DEFAULT-VALUE}).")
     int vocabSize;
 
     @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn (default: ${DEFAULT-VALUE}).")
@@ -112,6 +112,16 @@ public final class LmTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        training.check();
+        LmOptions.atLeast("--embed", embed, 1);
+        LmOptions.atLeast("--hidden", hidden, 1);
+        LmOptions.atLeast("--layers", layers, 1);
+        LmOptions.atLeast("--bptt", bptt, 1);
+        if (bpttStride != null) LmOptions.atLeast("--bptt-stride", bpttStride, 1);
+        LmOptions.atLeast("--batch", batch, 1);
+        if (vocabSize < 0 || vocabSize == 1) throw new IllegalArgumentException("--vocab-size must be 0 (no limit) or at least 2, got " + vocabSize);
+        LmOptions.atLeast("--eval-tokens", evalTokens, 0);
+        LmOptions.atLeast("--sample-length", sampleLength, 0);
         Tokenizer tokenizer = LmOptions.tokenizer(tokens);
         Corpus corpus = Corpus.resolve(data, LmOptions.encoding(encoding));
         String defaultName = corpus.name().replaceAll("\\.[^.]*$", "") + "-" + cell + ".safetensors";

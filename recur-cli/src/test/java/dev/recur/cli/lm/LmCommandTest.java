@@ -229,6 +229,25 @@ class LmCommandTest {
         assertThat(decay.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(decay.err()).contains("--decay must be in (0, 1]").doesNotContain("\tat ");
 
+        String[][] outOfRange = {
+            {"--steps", "0", "--steps must be at least 1, got 0"},
+            {"--epochs", "-2", "--epochs must be at least 1, got -2"},
+            {"--time", "0s", "\"0s\" is no time at all"},
+            {"--bptt", "0", "--bptt must be at least 1, got 0"},
+            {"--batch", "0", "--batch must be at least 1, got 0"},
+            {"--hidden", "0", "--hidden must be at least 1, got 0"},
+            {"--lr", "-1", "--lr must be a positive number, got -1.0"},
+            {"--eval-every", "-1", "--eval-every must be ≥ 0"},
+            {"--sample-length", "-1", "--sample-length must be at least 0, got -1"},
+            {"--vocab-size", "1", "--vocab-size must be 0 (no limit) or at least 2, got 1"},
+        };
+        for (String[] c : outOfRange) {
+            var refused = run("lm", "train", "--data", "names", c[0], c[1], "--quiet", "--out", dir.resolve("x.safetensors").toString());
+            assertThat(refused.code()).as(c[0]).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(refused.err()).as(c[0]).contains(c[2]).doesNotContain("\tat ");
+        }
+        assertThat(dir.resolve("x.safetensors.ckpt")).as("nothing trained").doesNotExist();
+
         Path binary = Files.write(dir.resolve("blob.bin"), new byte[] {1, 0, 2, 0, 3});
         assertThat(run("lm", "train", "--data", binary.toString(), "--steps", "1").err()).contains("binary");
 
