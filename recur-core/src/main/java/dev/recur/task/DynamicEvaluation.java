@@ -23,7 +23,9 @@ import java.util.function.LongConsumer;
  * </pre>
  * Every token is predicted before any gradient of its own is used, so this is a fair online score of a model that
  * adapts to the text it reads (a speaker's topics, names and phrases); it is not the static score of the trained
- * weights, and the two are reported apart. The model's weights are restored when the evaluation ends.
+ * weights, and the two are reported apart. The columns are read side by side, so a chunk has also learned from
+ * the chunks before it in the other columns, some of which stand later in the text; with {@code batch} 1 the text
+ * is read strictly in order. The model's weights are restored when the evaluation ends.
  */
 public final class DynamicEvaluation {
     private DynamicEvaluation() {}
