@@ -43,8 +43,7 @@ public final class DynamicEvaluation {
     public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt, float lr, float decay,
                                       LongConsumer progress) {
         if (!(decay >= 0f && decay <= 1f)) throw new IllegalArgumentException("decay must be in [0, 1], got " + decay);
-        int columns = Math.max(1, Math.min(batch, tokens.length / 2));
-        var stream = new StreamBatches(tokens, columns, bptt);
+        StreamBatches stream = LanguageModelTraining.evaluationStream(tokens, batch, bptt);
         var adapt = new TowardPrior(model.parameters(), lr, decay);
         boolean wasTraining = model.training();
         model.train(false);
@@ -96,13 +95,7 @@ public final class DynamicEvaluation {
         TowardPrior(List<Variable> params, float lr, float decay) {
             super(params, lr, 2);
             this.decay = decay;
-            float[] prior = state(0);
-            int at = 0;
-            for (Variable p : params) {
-                var w = p.value();
-                System.arraycopy(w.data(), w.offset(), prior, at, w.size());
-                at += w.size();
-            }
+            copyPrior(false);
         }
 
         @Override
@@ -119,11 +112,17 @@ public final class DynamicEvaluation {
 
         /** Puts the trained weights back. */
         void restore() {
+            copyPrior(true);
+        }
+
+        /** Copies the weights into θ₀ (slot 0), or θ₀ back into the weights. */
+        private void copyPrior(boolean back) {
             float[] prior = state(0);
             int at = 0;
             for (Variable p : params()) {
                 var w = p.value();
-                System.arraycopy(prior, at, w.data(), w.offset(), w.size());
+                if (back) System.arraycopy(prior, at, w.data(), w.offset(), w.size());
+                else System.arraycopy(w.data(), w.offset(), prior, at, w.size());
                 at += w.size();
             }
         }

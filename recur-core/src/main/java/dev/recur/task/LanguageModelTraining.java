@@ -122,8 +122,7 @@ public final class LanguageModelTraining implements TrainingTask {
 
     /** As above, telling {@code progress} the number of tokens scored so far after each chunk. */
     public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt, LongConsumer progress) {
-        int columns = Math.max(1, Math.min(batch, tokens.length / 2));
-        var stream = new StreamBatches(tokens, columns, bptt);
+        StreamBatches stream = evaluationStream(tokens, batch, bptt);
         boolean wasTraining = model.training();
         model.train(false);
         double total = 0;
@@ -144,5 +143,10 @@ public final class LanguageModelTraining implements TrainingTask {
             model.train(wasTraining);
         }
         return new Evaluation(count, total / count);
+    }
+
+    /** A whole text cut for evaluation: {@code batch} columns, fewer when the text is too short for them. */
+    static StreamBatches evaluationStream(int[] tokens, int batch, int bptt) {
+        return new StreamBatches(tokens, Math.max(1, Math.min(batch, tokens.length / 2)), bptt);
     }
 }

@@ -70,18 +70,18 @@ public final class LmEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LmOptions.atLeast("--batch", batch, 1);
+        if (bptt != null) LmOptions.atLeast("--bptt", bptt, 1);
+        if (!(dynamicLr >= 0) || Float.isInfinite(dynamicLr)) {
+            throw new IllegalArgumentException("--dynamic-lr must be a number ≥ 0, got " + dynamicLr);
+        }
+        if (!(dynamicDecay >= 0 && dynamicDecay <= 1)) throw new IllegalArgumentException("--dynamic-decay must be in [0, 1], got " + dynamicDecay);
         LanguageModel lm = LanguageModel.load(model);
         String text = Corpus.BUNDLED.contains(data) ? Corpus.resolve(data).test()
                 : TextCorpus.read(Path.of(data), LmOptions.encoding(encoding));
         Tokenizer tokenizer = lm.config().tokens();
         int[] ids = tokenizer.encode(text, lm.vocabulary());
         if (ids.length < 2) throw new IllegalArgumentException(data + ": too short to evaluate; it needs at least 2 tokens");
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        if (bptt != null && bptt < 1) throw new IllegalArgumentException("--bptt must be at least 1, got " + bptt);
-        if (!(dynamicLr >= 0) || Float.isInfinite(dynamicLr)) {
-            throw new IllegalArgumentException("--dynamic-lr must be a number ≥ 0, got " + dynamicLr);
-        }
-        if (!(dynamicDecay >= 0 && dynamicDecay <= 1)) throw new IllegalArgumentException("--dynamic-decay must be in [0, 1], got " + dynamicDecay);
         LanguageModelTraining.Evaluation e;
         ProgressBar bar = common.quiet ? null : new ProgressBarBuilder().setTaskName(dynamic ? "eval --dynamic" : "eval")
                 .setInitialMax(ids.length - 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
