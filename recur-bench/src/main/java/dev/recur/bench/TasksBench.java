@@ -86,8 +86,8 @@ final class TasksBench implements Callable<Integer> {
                     var config = new SyntheticTaskConfig(cell, hidden, length, batch, testSize, common.seed);
                     SyntheticTask task = SyntheticTask.of(name.trim().toLowerCase(Locale.ROOT), config);
                     long start = System.nanoTime();
-                    task.train(TrainerConfig.steps(steps, lr).withClip(clip).withSeed(common.seed), List.of());
-                    SyntheticTask.Evaluation test = task.test();
+                    task.train(TrainerConfig.steps(steps, lr).withClip(clip), List.of());
+                    SyntheticTask.Evaluation test = task.evaluate();
                     double seconds = (System.nanoTime() - start) / 1e9;
                     var r = new Result(task.name(), cellName.toLowerCase(Locale.ROOT), length, steps, task.metricName(), test.metric(),
                             task.baseline(), test.loss(), seconds);

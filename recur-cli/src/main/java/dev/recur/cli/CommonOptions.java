@@ -1,12 +1,16 @@
 package dev.recur.cli;
 
 import dev.recur.kernel.Parallel;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Options every command shares; mixed in with {@code @Mixin}. */
+/**
+ * Options the commands that compute share; mixed in with {@code @Mixin}. {@code --threads} and {@code --stacktrace}
+ * are also accepted before the verb ({@link Recur}): {@code recur --threads 1 lm train}.
+ */
 public final class CommonOptions {
 
     @Spec(Spec.Target.MIXEE)
@@ -15,7 +19,11 @@ public final class CommonOptions {
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads to compute on (default: the RECUR_THREADS variable, else all cores).")
     void threads(int n) {
-        if (n < 1) throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + n);
+        setThreads(mixee.commandLine(), n);
+    }
+
+    static void setThreads(CommandLine command, int n) {
+        if (n < 1) throw new ParameterException(command, "--threads must be at least 1, got " + n);
         Parallel.setThreads(n);
     }
 

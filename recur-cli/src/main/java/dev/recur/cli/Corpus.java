@@ -1,5 +1,6 @@
 package dev.recur.cli;
 
+import dev.recur.data.InvalidDataException;
 import dev.recur.data.TextCorpus;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -40,7 +41,7 @@ public record Corpus(String name, String train, String valid, String test) {
         String text = TextCorpus.read(file, encoding);
         int[] cps = text.codePoints().toArray();
         if (cps.length < 100) {
-            throw new IllegalArgumentException(data + ": holds only " + cps.length + " characters; a language model needs at least 100");
+            throw new InvalidDataException(data + ": holds only " + cps.length + " characters; a language model needs at least 100");
         }
         int a = (int) (cps.length * 0.90), b = (int) (cps.length * 0.95);
         return new Corpus(file.getFileName().toString(), new String(cps, 0, a), new String(cps, a, b - a), new String(cps, b, cps.length - b));

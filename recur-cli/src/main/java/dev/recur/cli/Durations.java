@@ -1,5 +1,6 @@
 package dev.recur.cli;
 
+import dev.recur.tensor.InvalidOptionException;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -12,7 +13,7 @@ public final class Durations implements ITypeConverter<Duration> {
     public Duration convert(String value) {
         String v = value.trim().toLowerCase();
         long millis = v.matches("\\d+(\\.\\d+)?") ? (long) (Double.parseDouble(v) * 1000) : withUnits(value, v);
-        if (millis <= 0) throw new IllegalArgumentException("\"" + value + "\" is no time at all; give a positive duration, e.g. 90s or 10m");
+        if (millis <= 0) throw new InvalidOptionException("\"" + value + "\" is no time at all; give a positive duration, e.g. 90s or 10m");
         return Duration.ofMillis(millis);
     }
 
@@ -27,7 +28,7 @@ public final class Durations implements ITypeConverter<Duration> {
             end = m.end();
         }
         if (end != v.length() || end == 0) {
-            throw new IllegalArgumentException("\"" + value + "\" is not a duration; use e.g. 90s, 10m or 1h30m");
+            throw new InvalidOptionException("\"" + value + "\" is not a duration; use e.g. 90s, 10m or 1h30m");
         }
         return millis;
     }

@@ -1,5 +1,6 @@
 package dev.recur.cli;
 
+import dev.recur.train.Metrics;
 import dev.recur.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,9 +32,9 @@ public final class LossPlot implements TrainingListener {
     }
 
     @Override
-    public void evaluated(long step, double metric, boolean best) {
+    public void evaluated(long step, Metrics validation, boolean best) {
         evalSteps.add((double) step);
-        metrics.add(metric);
+        metrics.add(validation.value());
     }
 
     /** Writes the chart; the loss is scaled by {@code scale} (e.g. 1/ln 2 for bits). */

@@ -2,6 +2,8 @@ package dev.recur.cli;
 
 import dev.recur.kernel.Kernels;
 import dev.recur.kernel.Parallel;
+import dev.recur.tensor.InvalidInputException;
+import dev.recur.train.DivergenceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -43,12 +45,19 @@ public final class Recur implements Runnable {
         GROUPS.put("Language modelling", List.of("lm"));
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
         GROUPS.put("Models", List.of("encode", "inspect", "serve"));
-                GROUPS.put("Diagnostics", List.of("gradflow"));
+        GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));
     }
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "On failure, print the full stack trace.")
     boolean stacktrace;
+
+    /** Before the verb, for every command; after it, commands that compute take it too ({@link CommonOptions}). */
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads to compute on (default: the RECUR_THREADS variable, else all cores).")
+    void threads(int n) {
+        CommonOptions.setThreads(spec.commandLine(), n);
+    }
 
     @CommandLine.Spec
     CommandSpec spec;
@@ -68,6 +77,7 @@ public final class Recur implements Runnable {
         for (RecurCommands commands : ServiceLoader.load(RecurCommands.class)) commands.addTo(cl);
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Recur::groupedCommands);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(Recur::handleFailure);
         cl.setParameterExceptionHandler(Recur::handleBadOption);
         return cl;
@@ -138,11 +148,16 @@ public final class Recur implements Runnable {
         return ExitCodes.BAD_INPUT;
     }
 
+    /**
+     * 3 for a divergence, 2 for bad input (an {@link InvalidInputException}: an option, a data file or a model file;
+     * or a file that cannot be read or written), 1 for anything else: a failure of Recur's own.
+     */
     static int exitCodeOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().equals("DivergenceException")) return ExitCodes.DIVERGED;
+            if (t instanceof DivergenceException) return ExitCodes.DIVERGED;
         }
-        if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException) {
+        if (e instanceof InvalidInputException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof CommandLine.ParameterException) {
             return ExitCodes.BAD_INPUT;
         }
         return ExitCodes.FAILURE;

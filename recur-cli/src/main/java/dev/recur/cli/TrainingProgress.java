@@ -1,5 +1,6 @@
 package dev.recur.cli;
 
+import dev.recur.train.Metrics;
 import dev.recur.train.Trainer;
 import dev.recur.train.TrainingListener;
 import java.time.Duration;
@@ -47,8 +48,8 @@ public final class TrainingProgress implements TrainingListener {
     }
 
     @Override
-    public void evaluated(long step, double metric, boolean best) {
-        validation = String.format("  valid %.3f%s", metric * scale, best ? "*" : "");
+    public void evaluated(long step, Metrics metrics, boolean best) {
+        validation = String.format("  valid %.3f%s", metrics.value() * scale, best ? "*" : "");
     }
 
     /** Prints a line of its own on stderr above the bar (the bar redraws below it on its next update). */

@@ -24,8 +24,8 @@ class LossPlotTest {
     void writesAPngOfTheCurves(@TempDir Path dir) throws Exception {
         LossPlot plot = new LossPlot("bits per character");
         for (long step = 1; step <= 1200; step++) plot.stepped(new StepReport(step, 0, 3.0 / Math.sqrt(step), 1e-3, 1, 1000, step));
-        plot.evaluated(500, 0.5, true);
-        plot.evaluated(1000, 0.4, true);
+        plot.evaluated(500, dev.recur.train.Metrics.lower("nats", 0.5), true);
+        plot.evaluated(1000, dev.recur.train.Metrics.lower("nats", 0.4), true);
         Path file = dir.resolve("loss.png");
         plot.write(file, "test", 1.0);
         assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(900);

@@ -2,6 +2,11 @@ package dev.recur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.recur.data.InvalidDataException;
+import dev.recur.io.ModelFormatException;
+import dev.recur.kernel.Parallel;
+import dev.recur.tensor.InvalidOptionException;
+import dev.recur.train.DivergenceException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -15,6 +20,7 @@ class RecurTest {
     private static Result run(String... args) {
         CommandLine cl = Recur.commandLine();
         cl.addSubcommand("probe", new Probe());
+        cl.addSubcommand("common", new WithCommon());
         var out = new StringWriter();
         var err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -33,17 +39,14 @@ class RecurTest {
         @Override
         public void run() {
             switch (fail) {
-                case "bad-input" -> throw new IllegalArgumentException("data.txt:3: expected a number, got \"x\"");
-                case "diverged" -> throw new DivergenceException("step 12: loss is NaN");
+                case "bad-input" -> throw new InvalidDataException("data.txt:3: expected a number, got \"x\"");
+                case "bad-option" -> throw new InvalidOptionException("hidden must be positive, got 0");
+                case "bad-model" -> throw new ModelFormatException("m.safetensors", "tensor weight_hh_l0 is missing");
+                case "diverged" -> throw new DivergenceException(12, "step 12: loss is NaN");
                 case "bug" -> throw new IllegalStateException("unexpected state");
+                case "library-bug" -> throw new IllegalArgumentException("shapes [2, 3] and [4, 5] do not multiply");
                 default -> { }
             }
-        }
-    }
-
-    static final class DivergenceException extends RuntimeException {
-        DivergenceException(String message) {
-            super(message);
         }
     }
 
@@ -77,6 +80,30 @@ class RecurTest {
     }
 
     @Test
+    void invalidOptionsAndModelsAreBadInputButAPlainIllegalArgumentIsRecursOwnFailure() {
+        assertThat(run("probe", "--fail", "bad-option").code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run("probe", "--fail", "bad-model").code()).isEqualTo(ExitCodes.BAD_INPUT);
+        var bug = run("probe", "--fail", "library-bug");
+        assertThat(bug.code()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(bug.err()).contains("do not multiply").contains("--stacktrace");
+    }
+
+    @Test
+    void threadsAndStacktraceAreAcceptedBeforeTheVerbAndAfterIt() {
+        int before = Parallel.threads();
+        try {
+            assertThat(run("--threads", "1", "probe").code()).isZero();
+            assertThat(Parallel.threads()).isEqualTo(1);
+            assertThat(run("common", "--threads", "2").code()).isZero();
+            assertThat(Parallel.threads()).isEqualTo(2);
+            assertThat(run("--stacktrace", "probe", "--fail", "bug").err()).contains("\tat ");
+            assertThat(run("--threads", "0", "probe").err()).contains("--threads must be at least 1, got 0");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void divergenceMapsToExitCodeThree() {
         assertThat(run("probe", "--fail", "diverged").code()).isEqualTo(ExitCodes.DIVERGED);
     }
@@ -95,8 +122,7 @@ class RecurTest {
     @Test
     void threadsMustBePositive() {
         CommandLine cl = Recur.commandLine();
-        var withThreads = new WithCommon();
-        cl.addSubcommand("common", withThreads);
+        cl.addSubcommand("common", new WithCommon());
         var err = new StringWriter();
         cl.setErr(new PrintWriter(err, true));
         assertThat(cl.execute("common", "--threads", "0")).isEqualTo(ExitCodes.BAD_INPUT);

@@ -1,5 +1,6 @@
 package dev.recur.data;
 
+import dev.recur.tensor.InvalidOptionException;
 /**
  * A token stream cut for truncated backpropagation through time, as in Zaremba et al. (2014): the stream is
  * split into B contiguous columns, and chunk c holds steps [c·k, c·k + k) of every column, so column b of chunk
@@ -29,11 +30,11 @@ public final class StreamBatches {
 
     /** Chunks of {@code bptt} steps starting every {@code stride} steps, 1 ≤ stride ≤ bptt. */
     public StreamBatches(int[] tokens, int batch, int bptt, int stride) {
-        if (stride < 1 || stride > bptt) throw new IllegalArgumentException("the chunk stride must be in [1, bptt=" + bptt + "], got " + stride);
-        if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
-        if (bptt < 1) throw new IllegalArgumentException("bptt must be at least 1, got " + bptt);
+        if (stride < 1 || stride > bptt) throw new InvalidOptionException("the chunk stride must be in [1, bptt=" + bptt + "], got " + stride);
+        if (batch < 1) throw new InvalidOptionException("batch must be at least 1, got " + batch);
+        if (bptt < 1) throw new InvalidOptionException("bptt must be at least 1, got " + bptt);
         if (tokens.length < 2 * batch) {
-            throw new IllegalArgumentException("the text has " + tokens.length + " tokens, too few for " + batch
+            throw new InvalidDataException("the text has " + tokens.length + " tokens, too few for " + batch
                     + " streams; use a longer text or a smaller --batch");
         }
         this.tokens = tokens;

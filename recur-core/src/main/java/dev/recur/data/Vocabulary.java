@@ -1,5 +1,6 @@
 package dev.recur.data;
 
+import dev.recur.tensor.InvalidOptionException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ public final class Vocabulary {
      * first appearance), or all of them when {@code maxSize} is 0.
      */
     public static Vocabulary build(List<String> tokens, int maxSize) {
-        if (maxSize < 0 || maxSize == 1) throw new IllegalArgumentException("vocabulary size must be 0 (no limit) or at least 2, got " + maxSize);
+        if (maxSize < 0 || maxSize == 1) throw new InvalidOptionException("vocabulary size must be 0 (no limit) or at least 2, got " + maxSize);
         var counts = new LinkedHashMap<String, Integer>();
         for (String t : tokens) counts.merge(t, 1, Integer::sum);
         counts.remove(UNKNOWN);

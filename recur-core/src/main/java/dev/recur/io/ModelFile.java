@@ -37,9 +37,17 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors)
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     }
 
-    /** Reads a model file; a file without a JSON object under {@value #CONFIG_KEY} is a {@link ModelFormatException}. */
+    /**
+     * Reads a model file, or the model inside a training {@link Checkpoint}; a file without a JSON object under
+     * {@value #CONFIG_KEY} is a {@link ModelFormatException}.
+     */
     public static ModelFile read(Path file) throws IOException {
-        SafeTensors contents = SafeTensors.read(file);
+        return of(file, SafeTensors.read(file));
+    }
+
+    /** As {@link #read}, from contents already read from {@code file}. */
+    public static ModelFile of(Path file, SafeTensors contents) {
+        if (Checkpoint.holds(contents)) return Checkpoint.of(String.valueOf(file), contents).modelFile(file);
         String text = contents.metadata().get(CONFIG_KEY);
         if (text == null) {
             throw new ModelFormatException(file, "no " + CONFIG_KEY

@@ -1,5 +1,6 @@
 package dev.recur.nn;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.Variable;
 import java.util.random.RandomGenerator;
 
@@ -17,7 +18,7 @@ public final class Dropout extends Module {
 
     /** Draws its masks from {@code rng}; p must be in [0, 1). */
     public Dropout(float p, RandomGenerator rng) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        if (!(p >= 0 && p < 1)) throw new InvalidOptionException("Dropout: p must be in [0, 1), got " + p);
         this.p = p;
         this.rng = rng;
     }

@@ -1,5 +1,6 @@
 package dev.recur.nn;
 
+import dev.recur.tensor.InvalidOptionException;
 /**
  * The hyperparameters of a recurrent stack ({@link Rnn}, {@link Lstm}, {@link Gru}) or cell, named as PyTorch's
  * constructor arguments. Start from {@link #lstm}, {@link #gru} or {@link #rnn} and change what differs:
@@ -138,6 +139,6 @@ public record RecurrentConfig(
     }
 
     private static void require(boolean ok, String format, Object... args) {
-        if (!ok) throw new IllegalArgumentException(String.format(format, args));
+        if (!ok) throw new InvalidOptionException(String.format(format, args));
     }
 }

@@ -1,5 +1,6 @@
 package dev.recur.optim;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.Variable;
 import dev.recur.tensor.Tensor;
 import java.util.List;
@@ -13,7 +14,7 @@ public final class GradClip {
      * returns ‖g‖ as it was before clipping (NaN or infinite when a gradient is; the gradients are then left as they are).
      */
     public static double byNorm(List<Variable> params, double maxNorm) {
-        if (!(maxNorm > 0)) throw new IllegalArgumentException("the clipping norm must be > 0, got " + maxNorm);
+        if (!(maxNorm > 0)) throw new InvalidOptionException("the clipping norm must be > 0, got " + maxNorm);
         double norm = norm(params);
         float coef = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
         if (coef < 1f && Double.isFinite(norm)) {   // a non-finite norm is left for the caller to diagnose
@@ -47,7 +48,7 @@ public final class GradClip {
 
     /** Clamps every gradient element to [−limit, limit]. */
     public static void byValue(List<Variable> params, float limit) {
-        if (!(limit > 0)) throw new IllegalArgumentException("the clipping value must be > 0, got " + limit);
+        if (!(limit > 0)) throw new InvalidOptionException("the clipping value must be > 0, got " + limit);
         for (Variable p : params) {
             Tensor g = p.grad();
             if (g == null) continue;

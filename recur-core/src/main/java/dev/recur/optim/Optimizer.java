@@ -1,5 +1,6 @@
 package dev.recur.optim;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.Variable;
 import dev.recur.tensor.Tensor;
 import java.util.List;
@@ -91,12 +92,12 @@ public abstract class Optimizer {
     }
 
     private static void checkLr(float lr) {
-        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be a finite number ≥ 0, got " + lr);
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new InvalidOptionException("learning rate must be a finite number ≥ 0, got " + lr);
     }
 
     static void checkRange(String name, float value, float low, float high) {
         if (!(value >= low && value < high)) {
-            throw new IllegalArgumentException(name + " must be in [" + low + ", " + high + "), got " + value);
+            throw new InvalidOptionException(name + " must be in [" + low + ", " + high + "), got " + value);
         }
     }
 }

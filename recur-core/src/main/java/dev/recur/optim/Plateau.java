@@ -1,8 +1,10 @@
 package dev.recur.optim;
 
+import dev.recur.tensor.InvalidOptionException;
 /**
  * Reduces the learning rate when a metric stops improving, as PyTorch's ReduceLROnPlateau (mode "min",
- * relative threshold): a metric is better when it is below best·(1 − threshold); after more than
+ * relative threshold): a metric is better when it is below best − threshold·|best| (for a metric that is better
+ * higher, passed negated, this is PyTorch's mode "max": above best·(1 + threshold)); after more than
  * {@code patience} evaluations that are not better, the factor is multiplied by {@code decay} (never below
  * {@code minFactor}), then {@code cooldown} evaluations are ignored.
  */
@@ -18,8 +20,8 @@ public final class Plateau implements Schedule {
     }
 
     public Plateau(double decay, int patience, double threshold, int cooldown, double minFactor) {
-        if (!(decay > 0 && decay < 1)) throw new IllegalArgumentException("plateau: decay must be in (0, 1), got " + decay);
-        if (patience < 0 || cooldown < 0) throw new IllegalArgumentException("plateau: patience and cooldown must be ≥ 0");
+        if (!(decay > 0 && decay < 1)) throw new InvalidOptionException("plateau: decay must be in (0, 1), got " + decay);
+        if (patience < 0 || cooldown < 0) throw new InvalidOptionException("plateau: patience and cooldown must be ≥ 0");
         this.decay = decay;
         this.patience = patience;
         this.threshold = threshold;
@@ -34,7 +36,7 @@ public final class Plateau implements Schedule {
 
     @Override
     public void observe(double metric) {
-        if (metric < best * (1 - threshold)) {
+        if (metric < best - threshold * Math.abs(best) || best == Double.POSITIVE_INFINITY && metric < best) {
             best = metric;
             bad = 0;
         } else {
@@ -53,10 +55,12 @@ public final class Plateau implements Schedule {
     }
 
     /** The state to checkpoint: factor, best, bad evaluations, cooldown left. */
+    @Override
     public double[] state() {
         return new double[] {factor, best, bad, cooling};
     }
 
+    @Override
     public void restore(double[] state) {
         factor = state[0];
         best = state[1];

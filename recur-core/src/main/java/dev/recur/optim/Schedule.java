@@ -1,5 +1,6 @@
 package dev.recur.optim;
 
+import dev.recur.tensor.InvalidOptionException;
 /**
  * A learning-rate schedule: the learning rate at each optimizer step as a multiple of the base rate. Stateless
  * schedules are functions of the step; {@link Plateau} also watches a validation metric.
@@ -28,8 +29,16 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
         return factor(t);
     }
 
-    /** Reports a validation metric (lower is better); only {@link Plateau} reacts. */
+    /** Reports a validation metric, lower being better (the trainer negates one that is better higher); only {@link Plateau} reacts. */
     default void observe(double metric) {}
+
+    /** What a checkpoint must hold to resume this schedule exactly; empty for a function of the step. */
+    default double[] state() {
+        return new double[0];
+    }
+
+    /** Restores what {@link #state()} returned. */
+    default void restore(double[] state) {}
 
     static Schedule constant() {
         return new Constant();
@@ -75,8 +84,8 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
 
     record Step(long every, double gamma) implements Schedule {
         public Step {
-            if (every < 1) throw new IllegalArgumentException("step schedule: every must be at least 1, got " + every);
-            if (!(gamma > 0)) throw new IllegalArgumentException("step schedule: gamma must be > 0, got " + gamma);
+            if (every < 1) throw new InvalidOptionException("step schedule: every must be at least 1, got " + every);
+            if (!(gamma > 0)) throw new InvalidOptionException("step schedule: gamma must be > 0, got " + gamma);
         }
 
         @Override
@@ -87,7 +96,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
 
     record Exponential(double gamma) implements Schedule {
         public Exponential {
-            if (!(gamma > 0)) throw new IllegalArgumentException("exponential schedule: gamma must be > 0, got " + gamma);
+            if (!(gamma > 0)) throw new InvalidOptionException("exponential schedule: gamma must be > 0, got " + gamma);
         }
 
         @Override
@@ -99,9 +108,9 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
     record Cosine(long warmup, long total, double minFactor) implements Schedule {
         public Cosine {
             if (warmup < 0 || total < 1 || warmup >= total) {
-                throw new IllegalArgumentException("cosine schedule: need 0 ≤ warmup < total steps, got warmup " + warmup + ", total " + total);
+                throw new InvalidOptionException("cosine schedule: need 0 ≤ warmup < total steps, got warmup " + warmup + ", total " + total);
             }
-            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("cosine schedule: minimum factor must be in [0, 1], got " + minFactor);
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new InvalidOptionException("cosine schedule: minimum factor must be in [0, 1], got " + minFactor);
         }
 
         @Override
@@ -118,9 +127,9 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
      */
     record BudgetDecay(long warmup, double decay, boolean cosine, double minFactor) implements Schedule {
         public BudgetDecay {
-            if (warmup < 0) throw new IllegalArgumentException("budget schedule: warmup must be ≥ 0 steps, got " + warmup);
-            if (!(decay > 0 && decay <= 1)) throw new IllegalArgumentException("budget schedule: the decay fraction must be in (0, 1], got " + decay);
-            if (!(minFactor >= 0 && minFactor <= 1)) throw new IllegalArgumentException("budget schedule: minimum factor must be in [0, 1], got " + minFactor);
+            if (warmup < 0) throw new InvalidOptionException("budget schedule: warmup must be ≥ 0 steps, got " + warmup);
+            if (!(decay > 0 && decay <= 1)) throw new InvalidOptionException("budget schedule: the decay fraction must be in (0, 1], got " + decay);
+            if (!(minFactor >= 0 && minFactor <= 1)) throw new InvalidOptionException("budget schedule: minimum factor must be in [0, 1], got " + minFactor);
         }
 
         /** Without a budget to measure progress against: the warm-up, then the full rate. */

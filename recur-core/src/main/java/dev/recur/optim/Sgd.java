@@ -1,5 +1,6 @@
 package dev.recur.optim;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.Variable;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public final class Sgd extends Optimizer {
         checkRange("momentum", momentum, 0f, Float.MAX_VALUE);
         checkRange("weight decay", weightDecay, 0f, Float.MAX_VALUE);
         if (nesterov && (momentum <= 0f || dampening != 0f)) {
-            throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and dampening 0");
+            throw new InvalidOptionException("Nesterov momentum needs momentum > 0 and dampening 0");
         }
         this.momentum = momentum;
         this.dampening = dampening;

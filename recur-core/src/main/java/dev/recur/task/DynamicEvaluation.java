@@ -1,5 +1,6 @@
 package dev.recur.task;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.NonFiniteException;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
@@ -42,7 +43,7 @@ public final class DynamicEvaluation {
     /** As above, telling {@code progress} the number of tokens scored so far after each chunk. */
     public static Evaluation evaluate(LanguageModel model, int[] tokens, int batch, int bptt, float lr, float decay,
                                       LongConsumer progress) {
-        if (!(decay >= 0f && decay <= 1f)) throw new IllegalArgumentException("decay must be in [0, 1], got " + decay);
+        if (!(decay >= 0f && decay <= 1f)) throw new InvalidOptionException("decay must be in [0, 1], got " + decay);
         StreamBatches stream = LanguageModelTraining.evaluationStream(tokens, batch, bptt);
         var adapt = new TowardPrior(model.parameters(), lr, decay);
         boolean wasTraining = model.training();

@@ -7,6 +7,7 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.Tokenizer;
 import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
+import dev.recur.io.ModelFormatException;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Dropout;
 import dev.recur.nn.Embedding;
@@ -132,22 +133,14 @@ public final class LanguageModel extends Module {
         return c;
     }
 
-    /**
-     * Reads a model written by {@link #save}, or the model inside a training checkpoint; any other file gets a
-     * message saying what it is.
-     */
+    /** Reads a model written by {@link #save}, or the model inside a training checkpoint, in evaluation mode. */
     public static LanguageModel load(Path file) throws IOException {
-        ModelFile mf = ModelFile.read(file);
-        Map<String, Tensor> weights = mf.tensors();
-        if (!weights.containsKey("encoder.weight") && weights.containsKey("model.encoder.weight")) {
-            // A training checkpoint: the model's tensors are under "model.", beside the optimizer's.
-            var model = new java.util.LinkedHashMap<String, Tensor>();
-            weights.forEach((name, t) -> {
-                if (name.startsWith("model.")) model.put(name.substring("model.".length()), t);
-            });
-            weights = model;
-        }
-        LanguageModel lm = of(file.toString(), mf.config(), weights);
+        return Models.open(file, LanguageModel.class);
+    }
+
+    /** A model file's language model, in evaluation mode; the registry's loader. */
+    static LanguageModel of(ModelFile file) {
+        LanguageModel lm = of(String.valueOf(file.file()), file.config(), file.tensors());
         lm.train(false);
         return lm;
     }
@@ -159,7 +152,7 @@ public final class LanguageModel extends Module {
     public static LanguageModel of(String source, JsonNode c, Map<String, Tensor> weights) {
         String type = c.path("type").asText("");
         if (!type.equals(TYPE)) {
-            throw new IllegalArgumentException(source + ": this is a " + (type.isEmpty() ? "model without a type" : type + " model")
+            throw new ModelFormatException(source, "this is " + (type.isEmpty() ? "a model without a type" : "a " + type + " model")
                     + ", not a language model; train one with `recur lm train`");
         }
         LanguageModelConfig config;
@@ -172,13 +165,13 @@ public final class LanguageModel extends Module {
             c.get("vocabulary").forEach(s -> symbols.add(s.asText()));
             vocabulary = Vocabulary.of(symbols);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(source + ": recur.config is not a valid language-model configuration: " + e.getMessage(), e);
+            throw new ModelFormatException(source, "recur.config is not a valid language-model configuration: " + e.getMessage(), e);
         }
         var lm = new LanguageModel(config, vocabulary, new Rng(0));
         try {
             lm.loadStateDict(weights);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+            throw new ModelFormatException(source, e.getMessage(), e);
         }
         return lm;
     }

@@ -1,28 +1,35 @@
 package dev.recur.task;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.data.StreamBatches;
 import dev.recur.nn.Module;
 import dev.recur.nn.RecurrentState;
-import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
+import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
  * Trains a {@link LanguageModel} by truncated backpropagation through time over a continuous token stream: the
  * training text is cut into B columns and chunks of k steps ({@link StreamBatches}); the recurrent state is
  * carried from one chunk to the next (detached, so gradients stop at the chunk's start) and reset at each epoch.
- * The loss is the mean cross-entropy of the next token, in nats.
+ * The loss is the mean cross-entropy of the next token, in nats; validation and test report it as "nats" (the
+ * primary metric, lower is better) with "bits" and "perplexity" beside it.
  */
 public final class LanguageModelTraining implements TrainingTask {
     private final LanguageModel model;
     private final StreamBatches train;
     private final int[] valid;
+    /** Columns a validation or test text is cut into. */
+    public static final int EVAL_BATCH = 32;
+
     private final int bptt, evalBatch;
+    private int[] test;
     private RecurrentState carried;
 
     /**
@@ -42,13 +49,25 @@ public final class LanguageModelTraining implements TrainingTask {
         this.evalBatch = evalBatch;
     }
 
+    /** Scores {@code test} (token ids of the test text) after training, in {@link #test()}. */
+    public LanguageModelTraining withTest(int[] test) {
+        this.test = test;
+        return this;
+    }
+
     @Override
     public Module model() {
         return model;
     }
 
     @Override
-    public Batch trainBatch(long index, Rng unused) {
+    public ObjectNode modelConfig() {
+        return model.configJson();
+    }
+
+    /** Dropout draws from the model's generator, whose state {@link #state()} saves. */
+    @Override
+    public Batch trainBatch(long index) {
         int c = (int) (index % train.chunks());
         if (c == 0) carried = null;
         StreamBatches.Chunk chunk = train.chunk(c);
@@ -69,8 +88,19 @@ public final class LanguageModelTraining implements TrainingTask {
     }
 
     @Override
-    public double validate() {
-        return evaluate(model, valid, evalBatch, bptt).natsPerToken();
+    public Metrics validate() {
+        return evaluate(model, valid, evalBatch, bptt).metrics();
+    }
+
+    @Override
+    public Optional<Metrics> test() {
+        return test == null ? Optional.empty() : Optional.of(evaluate(model, test, evalBatch, bptt).metrics());
+    }
+
+    /** ln V: the loss of a uniform guess over the vocabulary. */
+    @Override
+    public double chanceLoss() {
+        return Math.log(model.vocabulary().size());
     }
 
     @Override
@@ -96,11 +126,6 @@ public final class LanguageModelTraining implements TrainingTask {
         carried = h == null ? null : c == null ? RecurrentState.of(h.copy()) : RecurrentState.of(h.copy(), c.copy());
     }
 
-    @Override
-    public Map<String, String> metadata() {
-        return Map.of("recur.config", model.configJson().toString());
-    }
-
     /** Cross-entropy over a whole text. */
     public record Evaluation(long tokens, double natsPerToken) {
         public double bitsPerToken() {
@@ -109,6 +134,11 @@ public final class LanguageModelTraining implements TrainingTask {
 
         public double perplexity() {
             return Math.exp(natsPerToken);
+        }
+
+        /** nats (primary, lower is better), bits and perplexity. */
+        public Metrics metrics() {
+            return Metrics.lower("nats", natsPerToken).with("bits", bitsPerToken()).with("perplexity", perplexity());
         }
     }
 

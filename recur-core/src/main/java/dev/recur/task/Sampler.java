@@ -1,5 +1,6 @@
 package dev.recur.task;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.data.Vocabulary;
 import dev.recur.nn.RecurrentState;
 import dev.recur.nn.Stepper;
@@ -23,11 +24,11 @@ public record Sampler(float temperature, int topK, float topP) {
 
     public Sampler {
         if (!(temperature > 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a number > 0, got " + temperature
+            throw new InvalidOptionException("temperature must be a number > 0, got " + temperature
                     + "; for the most likely token every time use a small value such as 0.05");
         }
-        if (topK < 0) throw new IllegalArgumentException("top-k must be ≥ 0 (0 = no limit), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
+        if (topK < 0) throw new InvalidOptionException("top-k must be ≥ 0 (0 = no limit), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new InvalidOptionException("top-p must be in (0, 1], got " + topP);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.recur.task;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.nn.CellType;
@@ -10,6 +11,7 @@ import dev.recur.optim.Adam;
 import dev.recur.optim.Schedule;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
+import dev.recur.train.Metrics;
 import dev.recur.train.Trainer;
 import dev.recur.train.TrainerConfig;
 import dev.recur.train.TrainingListener;
@@ -27,7 +29,7 @@ import java.util.List;
  * <pre>
  * var task = SyntheticTask.of("adding", SyntheticTaskConfig.of(CellType.LSTM, 64, 100, 32));
  * task.train(TrainerConfig.steps(2000, 1e-2f).withClip(1.0), List.of());
- * SyntheticTask.Evaluation test = task.test();   // test MSE; a constant predictor scores ≈ 0.167
+ * SyntheticTask.Evaluation test = task.evaluate();   // test MSE; a constant predictor scores ≈ 0.167
  * </pre>
  */
 public abstract sealed class SyntheticTask implements TrainingTask permits AddingProblem, CopyTask {
@@ -50,7 +52,7 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
         return switch (name) {
             case "adding" -> new AddingProblem(config);
             case "copy" -> new CopyTask(config);
-            default -> throw new IllegalArgumentException("unknown task \"" + name + "\"; expected adding or copy");
+            default -> throw new InvalidOptionException("unknown task \"" + name + "\"; expected adding or copy");
         };
     }
 
@@ -96,16 +98,24 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
         return model;
     }
 
+    /** The task and its model's configuration; not a model file other commands open. */
     @Override
-    public Batch trainBatch(long index, Rng unused) {
+    public com.fasterxml.jackson.databind.node.ObjectNode modelConfig() {
+        return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "synthetic").put("task", name())
+                .put("cell", config.cell().name().toLowerCase()).put("hidden", config.hidden()).put("length", config.length());
+    }
+
+    @Override
+    public Batch trainBatch(long index) {
         Outcome out = run(sample(new Rng(config.seed() * GAMMA + index), config.batch()));
         out.loss().backward();
         return new Batch(out.loss().value().item(), config.batch());
     }
 
     @Override
-    public double validate() {
-        return test().loss();
+    public Metrics validate() {
+        Evaluation e = evaluate();
+        return Metrics.lower("loss", e.loss()).with("metric", e.metric());
     }
 
     /** Fresh batches never repeat; an epoch is a nominal 1000 steps. */
@@ -115,7 +125,7 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
     }
 
     /** Loss and metric over the fixed test set, without recording. */
-    public Evaluation test() {
+    public Evaluation evaluate() {
         double loss = 0, metric = 0;
         int count = 0;
         try (var off = Tape.noGrad()) {

@@ -1,5 +1,6 @@
 package dev.recur.task;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.nn.CellType;
 
 /**
@@ -15,11 +16,11 @@ import dev.recur.nn.CellType;
 public record SyntheticTaskConfig(CellType cell, int hidden, int length, int batch, int testSize, long seed) {
 
     public SyntheticTaskConfig {
-        if (cell == null) throw new IllegalArgumentException("cell must be given");
-        if (hidden <= 0) throw new IllegalArgumentException("hidden must be positive, got " + hidden);
-        if (length < 2) throw new IllegalArgumentException("length must be at least 2, got " + length);
-        if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
-        if (testSize <= 0) throw new IllegalArgumentException("testSize must be positive, got " + testSize);
+        if (cell == null) throw new InvalidOptionException("cell must be given");
+        if (hidden <= 0) throw new InvalidOptionException("hidden must be positive, got " + hidden);
+        if (length < 2) throw new InvalidOptionException("length must be at least 2, got " + length);
+        if (batch <= 0) throw new InvalidOptionException("batch must be positive, got " + batch);
+        if (testSize <= 0) throw new InvalidOptionException("testSize must be positive, got " + testSize);
     }
 
     /** A test set of 512 sequences, seed 1. */

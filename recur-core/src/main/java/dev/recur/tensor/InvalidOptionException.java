@@ -12,6 +12,10 @@ public class InvalidOptionException extends InvalidInputException {
         super(message);
     }
 
+    public InvalidOptionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
     /** Throws with the formatted message unless {@code ok}. */
     public static void check(boolean ok, String format, Object... args) {
         if (!ok) throw new InvalidOptionException(String.format(format, args));

@@ -1,6 +1,6 @@
 package dev.recur.train;
 
-/** Training produced a NaN or infinite loss or gradient; the message says where and what to try. */
+/** Training diverged (a NaN or infinite loss or gradient, or a loss that stayed far above its start); the message says where and what to try. */
 public final class DivergenceException extends RuntimeException {
     private final long step;
 

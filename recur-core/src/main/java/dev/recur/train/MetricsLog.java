@@ -13,7 +13,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes training metrics as JSON lines, one object per step or evaluation:
  * {@code {"step": 100, "epoch": 0, "loss": 1.93, "lr": 0.002, "grad_norm": 0.81, "items_per_s": 41000, "seconds": 12.3}}
- * and {@code {"step": 500, "validation": 1.71, "best": true}}. Appends, so a resumed run continues the log.
+ * and {@code {"step": 500, "validation": 1.71, "best": true, "metrics": {"nats": 1.71}, "better": "lower"}}, where
+ * "validation" is the primary metric. Appends, so a resumed run continues the log.
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +33,11 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void evaluated(long step, double metric, boolean best) {
-        write(JSON.createObjectNode().put("step", step).put("validation", metric).put("best", best));
+    public void evaluated(long step, Metrics metrics, boolean best) {
+        ObjectNode line = JSON.createObjectNode().put("step", step).put("validation", metrics.value()).put("best", best);
+        ObjectNode all = line.putObject("metrics");
+        metrics.values().forEach(all::put);
+        write(line.put("better", metrics.better().name().toLowerCase()));
     }
 
     private void write(ObjectNode line) {

@@ -1,39 +1,48 @@
 package dev.recur.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.NonFiniteException;
 import dev.recur.autograd.Variable;
-import dev.recur.io.SafeTensors;
+import dev.recur.io.Checkpoint;
+import dev.recur.io.ModelFormatException;
 import dev.recur.optim.GradClip;
 import dev.recur.optim.Optimizer;
-import dev.recur.optim.Plateau;
 import dev.recur.optim.Schedule;
-import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The training loop: for each step, the task's forward and backward, a divergence check, clipping, the
  * schedule's learning rate and the optimizer step; validation, early stopping, keeping the best weights and
  * atomic checkpoints at their intervals.
  * <p>
- * A checkpoint holds the weights, the optimizer's state, the step, the random generator's state, the schedule's
- * state and the task's state, so {@link #resume} followed by {@link #run} continues exactly as an uninterrupted
- * run would (same seed, same thread count: bitwise the same weights).
+ * A {@link Checkpoint} holds the weights, the optimizer's state, the step, the schedule's state and the task's
+ * state (its random generator included), so {@link #resume} followed by {@link #run} continues exactly as an
+ * uninterrupted run would (same thread count: bitwise the same weights).
  * <p>
- * A NaN or infinite loss or gradient stops training with a {@link DivergenceException} naming the step, the
- * parameter whose gradient is largest (or not finite) and the recent gradient norms; no checkpoint is written
- * after it, so the last good one stays intact.
+ * Divergence stops training with a {@link DivergenceException} naming the step, what blew up, the learning rate
+ * in force, the parameter whose gradient is largest and the recent gradient norms: a NaN or infinite loss or
+ * gradient, or a loss that stays above {@value #BLOWN_FACTOR} times where the run started (the first step's loss, or
+ * the loss of a uniform guess when the task knows it and it is higher) in half of the last {@value #BLOWN_STEPS}
+ * steps (a loss that swings between its start and far above it has blown up too). No checkpoint is written while
+ * any of the last steps was that high, so the last good one stays loadable.
  */
 public final class Trainer {
+    /** A loss above this multiple of the starting loss counts as blown up. */
+    static final int BLOWN_FACTOR = 4;
+    /** The window of steps watched for blown-up losses; half of it blown up makes a divergence. */
+    static final int BLOWN_STEPS = 10;
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String STATE_KEY = "recur.trainer";
     private static final int HISTORY = 5;
 
     private final TrainingTask task;
@@ -41,10 +50,13 @@ public final class Trainer {
     private final Schedule schedule;
     private final TrainerConfig config;
     private final List<TrainingListener> listeners;
-    private final Rng rng;
     private final ArrayDeque<Double> normHistory = new ArrayDeque<>();
+    private LongSupplier clock = System::nanoTime;
     private long step;
-    private double best = Double.POSITIVE_INFINITY;
+    private Metrics best;
+    private double startingLoss = Double.NaN;
+    private final ArrayDeque<Boolean> blown = new ArrayDeque<>();
+    private int blownSteps;   // in the window
     private int evaluationsWithoutImprovement;
     private Map<String, Tensor> bestWeights;
 
@@ -54,18 +66,23 @@ public final class Trainer {
         this.schedule = schedule;
         this.config = config;
         this.listeners = List.copyOf(listeners);
-        this.rng = new Rng(config.seed());
     }
 
-    /** What a run did. */
-    public record Result(long steps, double lastLoss, double bestValidation, double seconds, boolean stoppedEarly) {}
+    /** Reads time from {@code nanoTime} instead of {@link System#nanoTime()}: a test's clock makes time budgets deterministic. */
+    public Trainer withClock(LongSupplier nanoTime) {
+        this.clock = nanoTime;
+        return this;
+    }
+
+    /** What a run did; {@code best} is the best validation, null when none ran. */
+    public record Result(long steps, double lastLoss, Metrics best, double seconds, boolean stoppedEarly) {}
 
     /** Trains until a budget is reached; keeps the best validated weights in the model when validation ran. */
     public Result run() throws IOException {
         long startStep = step;
         long total = totalSteps();
         listeners.forEach(l -> l.started(startStep, total));
-        long started = System.nanoTime();
+        long started = clock.getAsLong();
         long windowStart = started, windowItems = 0;
         double lastLoss = Double.NaN;
         boolean early = false;
@@ -75,22 +92,23 @@ public final class Trainer {
             optimizer.setLr(lr);
             TrainingTask.Batch batch;
             try {
-                batch = task.trainBatch(step, rng);
+                batch = task.trainBatch(step);
             } catch (NonFiniteException e) {
-                throw diverged(step + 1, e.getMessage(), Double.NaN);
+                throw diverged(step + 1, e.getMessage(), lr);
             }
             // One pass over the gradients: the norm before clipping (a non-finite norm leaves them unscaled).
             double norm = config.clip() > 0 ? GradClip.byNorm(optimizer.params(), config.clip()) : GradClip.norm(optimizer.params());
             if (!Double.isFinite(batch.loss()) || !Double.isFinite(norm)) {
-                throw diverged(step + 1, Double.isFinite(batch.loss()) ? "gradient norm is " + norm : "loss is " + batch.loss(), norm);
+                throw diverged(step + 1, Double.isFinite(batch.loss()) ? "gradient norm is " + norm : "loss is " + batch.loss(), lr);
             }
+            watchLoss(batch.loss(), lr);
             optimizer.step();
             step++;
             lastLoss = batch.loss();
             remember(norm);
 
             windowItems += batch.items();
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             double rate = windowItems / Math.max(1e-9, (now - windowStart) / 1e9);
             if (now - windowStart > 2_000_000_000L) {
                 windowStart = now;
@@ -104,7 +122,7 @@ public final class Trainer {
                 early = true;
                 break;
             }
-            if (config.checkpoint() != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+            if (config.checkpoint() != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && blownSteps == 0) {
                 saveCheckpoint(config.checkpoint());
             }
         }
@@ -112,7 +130,7 @@ public final class Trainer {
         if (config.checkpoint() != null) saveCheckpoint(config.checkpoint());
         if (!early && (config.evalEvery() == 0 || step % config.evalEvery() != 0)) evaluate(false);
         if (bestWeights != null) task.model().loadStateDict(bestWeights);
-        var result = new Result(step, lastLoss, best, (System.nanoTime() - started) / 1e9, early);
+        var result = new Result(step, lastLoss, best, (clock.getAsLong() - started) / 1e9, early);
         listeners.forEach(l -> l.finished(result));
         return result;
     }
@@ -127,30 +145,47 @@ public final class Trainer {
      * patience. Returns true when patience has run out.
      */
     private boolean evaluate(boolean periodic) {
-        double metric = task.validate();
-        boolean improved = metric < best;
+        Metrics metrics = task.validate();
+        boolean improved = best == null || metrics.better().improves(metrics.value(), best.value());
         if (improved) {
-            best = metric;
+            best = metrics;
             bestWeights = copyOf(task.model().namedParameters());
         }
         if (periodic) {
             evaluationsWithoutImprovement = improved ? 0 : evaluationsWithoutImprovement + 1;
-            schedule.observe(metric);
+            schedule.observe(metrics.better().asLoss(metrics.value()));
         }
         long at = step;
-        listeners.forEach(l -> l.evaluated(at, metric, improved));
+        listeners.forEach(l -> l.evaluated(at, metrics, improved));
         return config.patience() > 0 && evaluationsWithoutImprovement >= config.patience();
+    }
+
+    /** Counts the recent steps whose loss is far above the starting loss; too many is a divergence. */
+    private void watchLoss(double loss, float lr) {
+        if (Double.isNaN(startingLoss)) {
+            double chance = task.chanceLoss();
+            startingLoss = Double.isFinite(chance) ? Math.max(loss, chance) : loss;
+        }
+        double limit = startingLoss + (BLOWN_FACTOR - 1) * Math.max(Math.abs(startingLoss), 1e-6);
+        boolean high = loss > limit;
+        blown.addLast(high);
+        blownSteps += high ? 1 : 0;
+        if (blown.size() > BLOWN_STEPS && blown.removeFirst()) blownSteps--;
+        if (2 * blownSteps >= BLOWN_STEPS) {
+            throw diverged(step + 1, String.format("the loss was above %d times its starting value (%.4g) in %d of the last %d steps, now %.4g",
+                    BLOWN_FACTOR, startingLoss, blownSteps, blown.size(), loss), lr);
+        }
     }
 
     private boolean budgetReached(long started) {
         if (config.steps() > 0 && step >= config.steps()) return true;
         if (config.epochs() > 0 && step >= config.epochs() * task.batchesPerEpoch()) return true;
-        return config.time() != null && System.nanoTime() - started >= config.time().toNanos();
+        return config.time() != null && clock.getAsLong() - started >= config.time().toNanos();
     }
 
     /** The fraction of the budget spent: the larger of steps / step budget and elapsed / time budget. */
     private double progress(long started, long total) {
-        double byTime = config.time() != null ? (System.nanoTime() - started) / (double) config.time().toNanos() : 0;
+        double byTime = config.time() != null ? (clock.getAsLong() - started) / (double) config.time().toNanos() : 0;
         double bySteps = total > 0 ? step / (double) total : 0;
         return Math.min(1.0, Math.max(byTime, bySteps));
     }
@@ -167,7 +202,7 @@ public final class Trainer {
         if (normHistory.size() > HISTORY) normHistory.removeFirst();
     }
 
-    private DivergenceException diverged(long at, String what, double norm) {
+    private DivergenceException diverged(long at, String what, float lr) {
         String worst = null;
         double worstNorm = -1;
         for (var e : task.model().namedParameters().entrySet()) {
@@ -184,81 +219,84 @@ public final class Trainer {
                 worst = e.getKey();
             }
         }
-        var sb = new StringBuilder("step ").append(at).append(": ");
-        sb.append(what);
+        var sb = new StringBuilder("step ").append(at).append(": ").append(what);
+        sb.append(String.format(" at learning rate %.3g", lr));
         if (worst != null) sb.append(String.format("; the largest gradient is in %s (norm %.3g)", worst, worstNorm));
         if (!normHistory.isEmpty()) {
             sb.append("; gradient norms of the last steps: ");
             normHistory.forEach(n -> sb.append(String.format("%.3g ", n)));
         }
-        sb.append(". Try ").append(config.clip() > 0 ? "a lower --clip" : "--clip 1.0").append(" or a lower --lr (now ")
-                .append(config.lr()).append(").");
-        return new DivergenceException(at, sb.toString().replace(" .", "."));
+        sb.append(". Try a lower learning rate (lr, now ").append(config.lr()).append(")")
+                .append(config.clip() > 0 ? " or a lower gradient clip (clip, now " + config.clip() + ")" : " or clipping the gradient norm (clip 1.0)")
+                .append(".");
+        return new DivergenceException(at, sb.toString().replace(" .", ".").replace(" ;", ";"));
     }
 
     // ---- checkpoints ----
 
-    /** Writes the checkpoint atomically: the model's tensors as "model.NAME", optimizer and task state, trainer state. */
+    /** Writes the {@link Checkpoint} atomically. */
     public void saveCheckpoint(Path file) throws IOException {
-        var tensors = new LinkedHashMap<String, Tensor>();
-        task.model().namedParameters().forEach((name, p) -> tensors.put("model." + name, p.value()));
-        float[][] buffers = optimizer.stateBuffers();
-        for (int i = 0; i < buffers.length; i++) tensors.put("optimizer.state" + i, Tensor.of(buffers[i], buffers[i].length));
-        task.state().forEach((name, t) -> tensors.put("task." + name, t));
-        if (bestWeights != null) bestWeights.forEach((name, t) -> tensors.put("best." + name, t));
+        var model = new LinkedHashMap<String, Tensor>();
+        task.model().namedParameters().forEach((name, p) -> model.put(name, p.value()));
+        var buffers = new ArrayList<Tensor>();
+        for (float[] b : optimizer.stateBuffers()) buffers.add(Tensor.of(b, b.length));
         ObjectNode state = JSON.createObjectNode().put("step", step).put("optimizer_steps", optimizer.steps())
-                .put("rng", rng.state()).put("best", best).put("evaluations_without_improvement", evaluationsWithoutImprovement);
-        if (schedule instanceof Plateau p) {
-            var arr = state.putArray("plateau");
-            for (double v : p.state()) arr.add(v);
+                .put("evaluations_without_improvement", evaluationsWithoutImprovement);
+        if (best != null) {
+            state.put("best", best.value()).put("better", best.better().name().toLowerCase());
+            best.values().forEach(state.putObject("best_metrics")::put);
+            state.put("best_primary", best.primary());
         }
-        var metadata = new LinkedHashMap<String, String>(task.metadata());
-        metadata.put(STATE_KEY, JSON.writeValueAsString(state));
-        SafeTensors.write(file, tensors, metadata);
+        if (!Double.isNaN(startingLoss)) state.put("starting_loss", startingLoss);
+        var scheduleState = state.putArray("schedule");
+        for (double v : schedule.state()) scheduleState.add(v);
+        new Checkpoint(task.modelConfig(), model, buffers, task.state(), bestWeights, state).write(file);
         long at = step;
         listeners.forEach(l -> l.checkpointed(at, file));
     }
 
     /** Restores everything {@link #saveCheckpoint} wrote; the model and optimizer must have the same shapes. */
     public void resume(Path file) throws IOException {
-        SafeTensors saved = SafeTensors.read(file);
-        String json = saved.metadata().get(STATE_KEY);
-        if (json == null) throw new IllegalArgumentException(file + ": not a Recur checkpoint (no " + STATE_KEY + " metadata)");
-        var model = new LinkedHashMap<String, Tensor>();
-        var taskState = new LinkedHashMap<String, Tensor>();
-        var best = new LinkedHashMap<String, Tensor>();
-        saved.tensors().forEach((name, t) -> {
-            if (name.startsWith("model.")) model.put(name.substring(6), t);
-            else if (name.startsWith("task.")) taskState.put(name.substring(5), t);
-            else if (name.startsWith("best.")) best.put(name.substring(5), t);
-        });
+        Checkpoint saved = Checkpoint.read(file);
         try {
-            task.model().loadStateDict(model);
+            task.model().loadStateDict(saved.model());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": the checkpoint does not fit this model: " + e.getMessage(), e);
+            throw new ModelFormatException(file.toString(), "the checkpoint does not fit this model: " + e.getMessage(), e);
         }
         float[][] buffers = optimizer.stateBuffers();
         for (int i = 0; i < buffers.length; i++) {
-            Tensor t = saved.tensors().get("optimizer.state" + i);
+            Tensor t = i < saved.optimizer().size() ? saved.optimizer().get(i) : null;
             if (t == null || t.size() != buffers[i].length) {
-                throw new IllegalArgumentException(file + ": optimizer state " + i + " is missing or has the wrong size; "
+                throw new ModelFormatException(file.toString(), "optimizer state " + i + " is missing or has the wrong size; "
                         + "was the checkpoint written with another optimizer?");
             }
             System.arraycopy(t.data(), t.offset(), buffers[i], 0, buffers[i].length);
         }
-        task.restore(taskState);
-        var state = JSON.readTree(json);
+        task.restore(saved.task());
+        JsonNode state = saved.trainer();
         step = state.get("step").asLong();
         optimizer.restoreSteps(state.get("optimizer_steps").asLong());
-        rng.restore(state.get("rng").asLong());
-        this.best = state.get("best").asDouble();
         evaluationsWithoutImprovement = state.get("evaluations_without_improvement").asInt();
-        bestWeights = best.isEmpty() ? null : best;
-        if (schedule instanceof Plateau p && state.has("plateau")) {
-            double[] s = new double[state.get("plateau").size()];
-            for (int i = 0; i < s.length; i++) s[i] = state.get("plateau").get(i).asDouble();
-            p.restore(s);
+        best = bestOf(state);
+        startingLoss = state.has("starting_loss") ? state.get("starting_loss").asDouble() : Double.NaN;
+        bestWeights = saved.best();
+        // "plateau": the key checkpoints used before schedules saved their own state.
+        JsonNode s = state.has("schedule") ? state.get("schedule") : state.get("plateau");
+        if (s != null && s.size() > 0) {
+            double[] values = new double[s.size()];
+            for (int i = 0; i < values.length; i++) values[i] = s.get(i).asDouble();
+            schedule.restore(values);
         }
+    }
+
+    /** The best metrics a checkpoint recorded; older checkpoints kept one lower-is-better number ("best", infinite when none). */
+    private static Metrics bestOf(JsonNode state) {
+        JsonNode value = state.get("best");
+        if (value == null || !Double.isFinite(value.asDouble())) return null;
+        if (!state.has("best_metrics")) return Metrics.lower("validation", value.asDouble());
+        var values = new LinkedHashMap<String, Double>();
+        state.get("best_metrics").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asDouble()));
+        return new Metrics(state.get("best_primary").asText(), Metrics.Better.valueOf(state.get("better").asText().toUpperCase()), values);
     }
 
     private static Map<String, Tensor> copyOf(Map<String, Variable> params) {

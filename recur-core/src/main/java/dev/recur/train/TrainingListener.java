@@ -1,5 +1,7 @@
 package dev.recur.train;
 
+import java.nio.file.Path;
+
 /** Watches training: progress bars, metrics logs, sample printers. Every method has an empty default. */
 public interface TrainingListener {
 
@@ -8,11 +10,11 @@ public interface TrainingListener {
 
     default void stepped(StepReport report) {}
 
-    /** A validation result; {@code best} tells whether it is the best so far. */
-    default void evaluated(long step, double metric, boolean best) {}
+    /** A validation result; {@code best} tells whether its primary metric is the best so far. */
+    default void evaluated(long step, Metrics metrics, boolean best) {}
 
     /** A checkpoint was written. */
-    default void checkpointed(long step, java.nio.file.Path file) {}
+    default void checkpointed(long step, Path file) {}
 
     default void finished(Trainer.Result result) {}
 

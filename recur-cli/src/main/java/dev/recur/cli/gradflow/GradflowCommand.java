@@ -1,5 +1,6 @@
 package dev.recur.cli.gradflow;
 
+import dev.recur.tensor.InvalidOptionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.cli.CommonOptions;
@@ -62,7 +63,7 @@ public final class GradflowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (steps < 0) throw new IllegalArgumentException("--steps must be ≥ 0, got " + steps);
+        if (steps < 0) throw new InvalidOptionException("--steps must be ≥ 0, got " + steps);
         var plot = new GradflowPlot(length);
         var rows = new ArrayList<String>();
         Path log = out.resolveSibling(out.getFileName().toString().replaceAll("\\.png$", "") + ".jsonl");
@@ -74,7 +75,7 @@ public final class GradflowCommand implements Callable<Integer> {
                 rows.add(measure(task, cell, "init", plot, jsonl));
                 if (steps > 0) {
                     if (!common.quiet) System.err.printf("training %s for %d steps on the adding problem, T=%d...%n", task.model(), steps, length);
-                    task.train(TrainerConfig.steps(steps, lr).withClip(1.0).withSeed(common.seed), List.of());
+                    task.train(TrainerConfig.steps(steps, lr).withClip(1.0), List.of());
                     rows.add(measure(task, cell, steps + " steps", plot, jsonl));
                 }
             }
@@ -91,7 +92,7 @@ public final class GradflowCommand implements Callable<Integer> {
     /** Records the flow and the parameter norms of the test loss, adds a line to the plot, returns a table row. */
     private String measure(AddingProblem task, CellType cell, String when, GradflowPlot plot, BufferedWriter jsonl) throws IOException {
         double[] norms = task.gradientFlow().norms(0, Direction.FORWARD);
-        double mse = task.test().metric();
+        double mse = task.evaluate().metric();
         String label = cell.name().toLowerCase(Locale.ROOT);
         plot.add(cell, when, norms);
         ObjectNode line = JSON.createObjectNode().put("cell", label).put("when", when).put("test_mse", mse);
@@ -109,7 +110,7 @@ public final class GradflowCommand implements Callable<Integer> {
         try {
             return CellType.valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--cell: expected rnn, lstm or gru; got \"" + name + "\"");
+            throw new InvalidOptionException("--cell: expected rnn, lstm or gru; got \"" + name + "\"");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.recur.cli.lm;
 
+import dev.recur.data.InvalidDataException;
+import dev.recur.tensor.InvalidOptionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.CommonOptions;
 import dev.recur.cli.Corpus;
@@ -73,15 +75,15 @@ public final class LmEvalCommand implements Callable<Integer> {
         LmOptions.atLeast("--batch", batch, 1);
         if (bptt != null) LmOptions.atLeast("--bptt", bptt, 1);
         if (!(dynamicLr >= 0) || Float.isInfinite(dynamicLr)) {
-            throw new IllegalArgumentException("--dynamic-lr must be a number ≥ 0, got " + dynamicLr);
+            throw new InvalidOptionException("--dynamic-lr must be a number ≥ 0, got " + dynamicLr);
         }
-        if (!(dynamicDecay >= 0 && dynamicDecay <= 1)) throw new IllegalArgumentException("--dynamic-decay must be in [0, 1], got " + dynamicDecay);
+        if (!(dynamicDecay >= 0 && dynamicDecay <= 1)) throw new InvalidOptionException("--dynamic-decay must be in [0, 1], got " + dynamicDecay);
         LanguageModel lm = LanguageModel.load(model);
         String text = Corpus.BUNDLED.contains(data) ? Corpus.resolve(data).test()
                 : TextCorpus.read(Path.of(data), LmOptions.encoding(encoding));
         Tokenizer tokenizer = lm.config().tokens();
         int[] ids = tokenizer.encode(text, lm.vocabulary());
-        if (ids.length < 2) throw new IllegalArgumentException(data + ": too short to evaluate; it needs at least 2 tokens");
+        if (ids.length < 2) throw new InvalidDataException(data + ": too short to evaluate; it needs at least 2 tokens");
         LanguageModelTraining.Evaluation e;
         ProgressBar bar = common.quiet ? null : new ProgressBarBuilder().setTaskName(dynamic ? "eval --dynamic" : "eval")
                 .setInitialMax(ids.length - 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
@@ -96,7 +98,7 @@ public final class LmEvalCommand implements Callable<Integer> {
             if (bar != null) bar.maxHint(e.tokens()).stepTo(e.tokens());   // the columns leave a few tokens unscored
         } catch (ArithmeticException diverged) {
             if (!dynamic) throw diverged;
-            throw new IllegalArgumentException(diverged.getMessage().replace("learning rate", "--dynamic-lr")
+            throw new InvalidOptionException(diverged.getMessage().replace("learning rate", "--dynamic-lr")
                     .replace("higher decay", "higher --dynamic-decay"), diverged);
         } finally {
             if (bar != null) bar.close();

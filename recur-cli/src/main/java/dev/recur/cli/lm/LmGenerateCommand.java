@@ -1,5 +1,6 @@
 package dev.recur.cli.lm;
 
+import dev.recur.tensor.InvalidOptionException;
 import dev.recur.cli.CommonOptions;
 import dev.recur.data.Tokenizer;
 import dev.recur.task.LanguageModel;
@@ -55,8 +56,8 @@ public final class LmGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (length != null && length < 0) throw new IllegalArgumentException("--length must be ≥ 0, got " + length);
-        if (lines < 0) throw new IllegalArgumentException("--lines must be ≥ 0, got " + lines);
+        if (length != null && length < 0) throw new InvalidOptionException("--length must be ≥ 0, got " + length);
+        if (lines < 0) throw new InvalidOptionException("--lines must be ≥ 0, got " + lines);
         int limit = length != null ? length : lines > 0 ? (int) Math.min(Integer.MAX_VALUE, 100L * lines) : 500;
         var sampler = new Sampler(temperature, topK, topP);
         LanguageModel lm = LanguageModel.load(model);

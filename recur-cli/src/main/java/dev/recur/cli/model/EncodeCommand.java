@@ -1,5 +1,6 @@
 package dev.recur.cli.model;
 
+import dev.recur.data.InvalidDataException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,7 +77,7 @@ public final class EncodeCommand implements Callable<Integer> {
             throw new NoSuchFileException(source + ": no such file");
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            throw new IllegalArgumentException(source + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+            throw new InvalidDataException(source + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
                     + ": not valid JSON: " + cut(e.getOriginalMessage(), " (start marker at"), e);
         }
     }

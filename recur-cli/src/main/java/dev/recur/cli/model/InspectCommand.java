@@ -3,9 +3,9 @@ package dev.recur.cli.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recur.cli.ExitCodes;
 import dev.recur.io.ModelFile;
-import dev.recur.io.RecurrentModelFile;
+import dev.recur.io.Checkpoint;
 import dev.recur.io.SafeTensors;
-import dev.recur.task.LanguageModel;
+import dev.recur.task.Models;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Print a model file's configuration, tensors and parameter count, and check that it loads.",
         footer = {"%nWorks for any Recur model file: a bare recurrent stack (lstm, gru, rnn), a language model, ...",
-                "The listing comes first, so a file that does not load still shows what it holds; then the error (exit code 2).",
+                "A training checkpoint shows the model it holds and the trainer's state. The listing comes first, so a file",
+                "that does not load still shows what it holds; then the error (exit code 2).",
                 "%nExamples:",
                 "  recur inspect lstm.safetensors",
                 "  recur inspect sotu-lstm.safetensors"})
@@ -32,12 +33,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelFile mf;
+        SafeTensors contents;
         try {
-            mf = ModelFile.read(model);
+            contents = SafeTensors.read(model);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(model + ": no such file");
         }
+        ModelFile mf = ModelFile.of(model, contents);
         var out = System.out;
         out.println("file: " + model);
         out.println("config:");
@@ -53,18 +55,12 @@ public final class InspectCommand implements Callable<Integer> {
         }
         out.printf("parameters: %,d%n", parameters);
         out.flush();
-        String type = mf.config().path("type").asText("");
-        String trainer = SafeTensors.read(model).metadata().get("recur.trainer");
-        if (trainer != null) {
-            out.println("checkpoint: " + trainer + " (model tensors under model., optimizer state under optimizer.);"
-                    + " continue it with `recur <task> train --resume " + model + "`");
-            return ExitCodes.OK;
+        Models.Opened opened = Models.open(model);
+        if (opened.checkpoint()) {
+            out.println("checkpoint: " + Checkpoint.read(model).trainer() + "; continue it with `" + opened.kind().command()
+                    + " train --resume " + model + "`");
         }
-        switch (type) {
-            case "lstm", "gru", "rnn" -> out.println("model: " + RecurrentModelFile.of(mf));
-            case "language_model" -> out.println("model: " + LanguageModel.load(model));
-            default -> out.println("model: type " + (type.isEmpty() ? "not given" : "\"" + type + "\"") + "; not checked further");
-        }
+        out.println("model: " + opened.model());
         return ExitCodes.OK;
     }
 

@@ -1,5 +1,6 @@
 package dev.recur.cli.model;
 
+import dev.recur.data.InvalidDataException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -122,7 +123,7 @@ final class NestedArrays {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...\"";
     }
 
-    static IllegalArgumentException bad(String source, String detail) {
-        return new IllegalArgumentException(source + ": " + detail);
+    static InvalidDataException bad(String source, String detail) {
+        return new InvalidDataException(source + ": " + detail);
     }
 }
