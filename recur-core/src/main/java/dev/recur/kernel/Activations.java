@@ -31,7 +31,7 @@ final class Activations {
      * exp, σ and tanh are three loops, each with exp written out in it: on JDK 17 a vector crossing a call that C2 did
      * not inline (a helper it had first compiled on its own, "already compiled into a big method"), or merged from two
      * branches, is boxed — an allocation and a store through memory per vector — and a process ran at one of two speeds
-     * depending on which compile finished first (BENCHMARKS.md change 27).
+     * depending on which compile finished first.
      *
      * exp(a): a = n·ln2 + r, e^a = 2^n · P(r); 2^n is applied as two halves so that subnormal results survive. σ and
      * tanh never need a subnormal e^a, so they apply 2^n as one scale (see each), which leaves them a few operations
@@ -40,11 +40,11 @@ final class Activations {
      *
      * The argument is clamped to [EXP_MIN, EXP_MAX] by a compare and a blend per bound, not by max and min: those keep
      * Java's rules for NaN and −0 and compile to several instructions each on x86. The results are the same (NaN stays
-     * NaN), exp is 30 % faster and the GRU and LSTM cells 20–23 % (BENCHMARKS.md change 28).
+     * NaN), exp is 30 % faster and the GRU and LSTM cells 20–23 %.
      *
      * On JDK 17, a compile of σ or tanh sometimes left some of their vector operations as calls, and those box: such a
      * process allocated boxed vectors all through a run, with twice the young collections, and charlm training took
-     * 900–1190 ms instead of 750–900 (BENCHMARKS.md change 32). Two things made it rare: the reinterpretations name
+     * 900–1190 ms instead of 750–900. Two things made it rare: the reinterpretations name
      * their species (I, S) instead of reinterpretAsInts/AsFloats, whose target species C2 did not always see as a
      * constant ("missing constant" with -XX:+PrintIntrinsics), and σ and tanh lost the operations above.
      */

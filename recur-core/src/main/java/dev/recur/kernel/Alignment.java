@@ -9,7 +9,7 @@ import java.lang.management.ManagementFactory;
  * (8 by default), so the phase of its data against a 64-byte line is unknown; with {@code
  * -XX:ObjectAlignmentInBytes=64} (the {@code recur} launcher's setting) every array starts on a line and its data a
  * header's length after it. Panels then start {@link #SKIP} floats into their array, on a line. On an AVX-512 Xeon
- * that makes a 1024³ product about 12 % faster (BENCHMARKS.md change 26). Results never depend on it.
+ * that makes a 1024³ product about 12 % faster. Results never depend on it.
  */
 final class Alignment {
     /** Floats to skip at the start of an array for its data to start on a 64-byte line; 0 when that is unknown. */

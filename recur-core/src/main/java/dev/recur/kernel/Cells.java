@@ -33,7 +33,7 @@ final class Cells {
             Activations.sigmoid(g, g0 + 3 * h, g, g0 + 3 * h, h);      // o
             // c' = f ⊙ c + i ⊙ g; then tanh(c') into m in a loop of its own, and m = o ⊙ tanh(c'). With tanh inside
             // one per-vector loop (a helper with a mask argument) the cell took 7.2–7.8 ns per unit on JDK 17 and
-            // 5.0–5.8 written so, 32×512 steps over a run's buffers; JDK 25 ran both alike (BENCHMARKS.md change 23).
+            // 5.0–5.8 written so, 32×512 steps over a run's buffers; JDK 25 ran both alike.
             int j = 0;
             for (int bound = S.loopBound(h); j < bound; j += L) {
                 FloatVector.fromArray(S, g, g0 + h + j).mul(FloatVector.fromArray(S, cp, c0 + j))
@@ -61,7 +61,7 @@ final class Cells {
         for (int b = 0; b < gates.rows(); b++) {
             int gi = row(gates, b), pi = row(cPrev, b), ni = row(cNext, b), mi = row(dm, b), ci = row(dc, b), di = row(dGates, b);
             // tanh(c') in a loop of its own (one transcendental per loop, as in the forward pass: with tanh inside a
-            // per-vector helper this loop measured ~10x slower, BENCHMARKS.md change 16), parked in the o-gate slot
+            // per-vector helper this loop measured ~10x slower), parked in the o-gate slot
             // of dGates, which each unit reads before it writes its own gradient there.
             int t = di + 3 * h;
             Activations.tanh(cn, ni, dg, t, h);
@@ -142,7 +142,7 @@ final class Cells {
             int g0 = row(gates, b), n0 = row(hiddenN, b), p0 = row(hPrev, b), d0 = row(dh, b);
             int x0 = row(dGatesX, b), r0 = row(dGatesH, b), j = 0;
             // One loop, no per-vector helper: on JDK 17 a helper compiled on its own first may not be inlined, and
-            // then every vector crossing the call is boxed (BENCHMARKS.md change 27).
+            // then every vector crossing the call is boxed.
             for (int bound = S.loopBound(h); j < bound; j += L) {
                 FloatVector r = FloatVector.fromArray(S, g, g0 + j), z = FloatVector.fromArray(S, g, g0 + h + j);
                 FloatVector n = FloatVector.fromArray(S, g, g0 + 2 * h + j), dv = FloatVector.fromArray(S, d, d0 + j);
@@ -207,7 +207,7 @@ final class Cells {
             int j = 0;
             for (int bound = S.loopBound(h); j < bound; j += L) {
                 FloatVector yj = FloatVector.fromArray(S, y, y0 + j), dj = FloatVector.fromArray(S, d, d0 + j);
-                // A store in each arm: a vector merged from two arms is boxed on JDK 17 (change 27).
+                // A store in each arm: a vector merged from two arms is boxed on JDK 17.
                 if (relu) zero.blend(dj, yj.compare(VectorOperators.GT, 0f)).intoArray(g, g0 + j);
                 else dj.mul(one.sub(yj.mul(yj))).intoArray(g, g0 + j);
             }

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * B's panel is the operand loaded as vectors, 128 bytes per k; with jr outside ir it is read from L2 once per
  * block of A instead of once per panel of A, and A's 32 bytes per k come from L2 instead (BLAS-like products
- * 4–8 % faster on an AVX-512 Xeon, the recurrent step products about 12 %: BENCHMARKS.md change 24).
+ * 4–8 % faster on an AVX-512 Xeon, the recurrent step products about 12 %).
  * A is packed MC rows at a time so that a transposed A (a weight gradient's dGatesᵀ) is read in whole cache
  * lines: MC consecutive values per k instead of MR.
  * Panels are zero-padded, so the micro-kernel always computes a whole tile; a tile that sticks out of C is
@@ -33,7 +33,7 @@ final class Gemm {
      * MR floats as one vector, for packing A: from JDK 25 on, where the hardware has 256-bit vectors. Null elsewhere,
      * and then A is packed with scalar copies: a Java fallback would be slow, and on JDK 17 these 8-lane copies
      * were not compiled as vector stores on an AVX-512 Xeon (JFR: 24 % of lstm-small training's samples in
-     * {@code VectorSupport.store} under packA) and made training up to 22 % slower (BENCHMARKS.md change 22). The
+     * {@code VectorSupport.store} under packA) and made training up to 22 % slower. The
      * JDKs between 17 and 25 were not measured.
      */
     private static final VectorSpecies<Float> MR_SPECIES =
@@ -42,7 +42,7 @@ final class Gemm {
      * The three stages of an 8×8 transpose in registers (see {@link #packRows}), on MR_SPECIES: stage s pairs the
      * vectors whose indexes differ in bit s and swaps that bit with lane bit s, through the shuffle lane ^ 2ˢ and a
      * blend on the lanes where bit s is set. On JDK 25 it packs a row-major A 4–16 % faster than scalar copies
-     * (BENCHMARKS.md change 17). Null with MR_SPECIES.
+     * on one thread. Null with MR_SPECIES.
      */
     private static final VectorShuffle<Float> SWAP0 = swap(0), SWAP1 = swap(1), SWAP2 = swap(2);
     private static final VectorMask<Float> HIGH0 = high(0), HIGH1 = high(1), HIGH2 = high(2);
@@ -283,7 +283,7 @@ final class Gemm {
             int panel = start + jr * kc;
             if (!b.transposed() && nr == NR) {
                 // A plain copy: as two vector loads and stores it was now and then compiled as boxed vectors (JDK 25,
-                // an rnn-medium training process with 1 GB of garbage from here, BENCHMARKS.md change 33).
+                // an rnn-medium training process with 1 GB of garbage from here).
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(src, b.offset() + (pc + p) * stride + jc + jr, dst, panel + p * NR, NR);
                 }
@@ -321,7 +321,7 @@ final class Gemm {
             // A(i, p) = src[offset + p·stride + i]: the mc values of one p are contiguous, and each whole panel's
             // MR of them are one 8-lane copy; without MR_SPECIES, and for the last partial panel, MR values are
             // copied one by one and the panel zero-padded. (Indexed as i / MR and i % MR per value, this copy was
-            // 13–17 % of a JDK 17 charlm training step's samples, BENCHMARKS.md change 31.)
+            // 13–17 % of a JDK 17 charlm training step's samples.)
             int whole = MR_SPECIES != null ? mc / MR : 0, panels = padded / MR;
             for (int p = 0; p < kc; p++) {
                 int from = a.offset() + (pc + p) * stride + ic;

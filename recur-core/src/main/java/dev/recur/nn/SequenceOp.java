@@ -111,7 +111,7 @@ final class SequenceOp implements TapeNode {
         CellType cell = config.cell();
         // Every step's input projection at once: [T·B, F] · [F, G]. Its bias is added by each step to its own rows,
         // just after its recurrent product, while they are in cache: a pass over the whole [T·B, G] here read and
-        // wrote it from memory (3–4 ms of a 2-layer GRU's forward pass at batch 64, hidden 512; BENCHMARKS.md change 29).
+        // wrote it from memory (3–4 ms of a 2-layer GRU's forward pass at batch 64, hidden 512).
         k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
         float[] bias = gateBias();
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
