@@ -1,6 +1,9 @@
 package dev.recur.kernel;
 
-/** Plain loops, one element at a time: the reference every faster kernel is tested against. */
+/**
+ * Plain loops, one element at a time: the reference every faster kernel is tested against. Its cells are the step
+ * equations of docs/derivations/lstm.md, gru.md and rnn.md, written out one unit at a time.
+ */
 public final class ScalarKernels implements Kernels {
 
     @Override
