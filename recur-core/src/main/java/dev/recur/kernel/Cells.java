@@ -173,11 +173,12 @@ final class Cells {
         }
     }
 
-    static void rnn(Mat pre, Mat hNext, boolean relu) {
+    static void rnn(Mat pre, Mat hNext, Activation act) {
         if (transposed(pre, hNext)) {
-            Kernels.scalar().rnnCell(pre, hNext, relu);
+            Kernels.scalar().rnnCell(pre, hNext, act);
             return;
         }
+        boolean relu = act == Activation.RELU;
         int h = pre.cols();
         float[] a = pre.data(), y = hNext.data();
         FloatVector zero = FloatVector.zero(S);
@@ -194,11 +195,12 @@ final class Cells {
     }
 
     /** dGates = dh' ⊙ act'(a) from h' = act(a): 1 − h'² for tanh, [h' &gt; 0] for ReLU. */
-    static void rnnBackward(Mat hNext, Mat dh, Mat dGates, boolean relu) {
+    static void rnnBackward(Mat hNext, Mat dh, Mat dGates, Activation act) {
         if (transposed(hNext, dh, dGates)) {
-            Kernels.scalar().rnnCellBackward(hNext, dh, dGates, relu);
+            Kernels.scalar().rnnCellBackward(hNext, dh, dGates, act);
             return;
         }
+        boolean relu = act == Activation.RELU;
         int h = hNext.cols();
         float[] y = hNext.data(), d = dh.data(), g = dGates.data();
         FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);

@@ -137,13 +137,13 @@ public interface Kernels {
     void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH);
 
     /**
-     * One Elman step for every row (docs/derivations/rnn.md): h' = tanh(a), or max(a, 0) when {@code relu}, from the
-     * pre-activations a in {@code pre} [B, H].
+     * One Elman step for every row (docs/derivations/rnn.md): h' = tanh(a) or max(a, 0), as {@code act} says, from
+     * the pre-activations a in {@code pre} [B, H].
      *
      * @param pre   not modified
      * @param hNext modified
      */
-    void rnnCell(Mat pre, Mat hNext, boolean relu);
+    void rnnCell(Mat pre, Mat hNext, Activation act);
 
     /**
      * The Elman step backwards: dGates = dh' ⊙ act'(a), written from h' = act(a) alone (1 − h'² for tanh; 1 where
@@ -153,7 +153,7 @@ public interface Kernels {
      * @param dh     not modified
      * @param dGates modified
      */
-    void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, boolean relu);
+    void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, Activation act);
 
     /** A short name for logs and benchmark tables, e.g. "vector (AVX-512, 16 lanes)". */
     String name();

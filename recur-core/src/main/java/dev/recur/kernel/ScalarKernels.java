@@ -1,6 +1,9 @@
 package dev.recur.kernel;
 
-/** Plain loops, one element at a time: the reference every faster kernel is tested against. */
+/**
+ * Plain loops, one element at a time: the reference every faster kernel is tested against. Its cells are the step
+ * equations of docs/derivations/lstm.md, gru.md and rnn.md, written out one unit at a time.
+ */
 public final class ScalarKernels implements Kernels {
 
     @Override
@@ -149,21 +152,21 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void rnnCell(Mat pre, Mat hNext, boolean relu) {
+    public void rnnCell(Mat pre, Mat hNext, Activation act) {
         for (int b = 0; b < pre.rows(); b++) {
             for (int j = 0; j < pre.cols(); j++) {
                 float a = pre.get(b, j);
-                hNext.set(b, j, relu ? Math.max(a, 0f) : (float) Math.tanh(a));
+                hNext.set(b, j, act == Activation.RELU ? Math.max(a, 0f) : (float) Math.tanh(a));
             }
         }
     }
 
     @Override
-    public void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, boolean relu) {
+    public void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, Activation act) {
         for (int b = 0; b < hNext.rows(); b++) {
             for (int j = 0; j < hNext.cols(); j++) {
                 float y = hNext.get(b, j), d = dh.get(b, j);
-                dGates.set(b, j, relu ? (y > 0 ? d : 0f) : d * (1 - y * y));
+                dGates.set(b, j, act == Activation.RELU ? (y > 0 ? d : 0f) : d * (1 - y * y));
             }
         }
     }

@@ -155,14 +155,14 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void rnnCell(Mat pre, Mat hNext, boolean relu) {
-        byRows(pre.rows(), pre.cols(), (from, to) -> Cells.rnn(pre.rows(from, to), hNext.rows(from, to), relu));
+    public void rnnCell(Mat pre, Mat hNext, Activation act) {
+        byRows(pre.rows(), pre.cols(), (from, to) -> Cells.rnn(pre.rows(from, to), hNext.rows(from, to), act));
     }
 
     @Override
-    public void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, boolean relu) {
+    public void rnnCellBackward(Mat hNext, Mat dh, Mat dGates, Activation act) {
         byRows(hNext.rows(), hNext.cols(), (from, to) -> Cells.rnnBackward(hNext.rows(from, to), dh.rows(from, to),
-                dGates.rows(from, to), relu));
+                dGates.rows(from, to), act));
     }
 
     @Override

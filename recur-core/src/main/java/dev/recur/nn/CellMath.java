@@ -71,7 +71,7 @@ final class CellMath {
         Kernels k = Kernels.get();
         for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
             b1 = runEnd(lengths, t, b0);
-            k.rnnCell(gates.rows(b0, b1), hNext.rows(b0, b1), act == Nonlinearity.RELU);
+            k.rnnCell(gates.rows(b0, b1), hNext.rows(b0, b1), act.kernel);
         }
     }
 
@@ -80,7 +80,7 @@ final class CellMath {
         Kernels k = Kernels.get();
         for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
             b1 = runEnd(lengths, t, b0);
-            k.rnnCellBackward(hNext.rows(b0, b1), dh.rows(b0, b1), dGates.rows(b0, b1), act == Nonlinearity.RELU);
+            k.rnnCellBackward(hNext.rows(b0, b1), dh.rows(b0, b1), dGates.rows(b0, b1), act.kernel);
             for (int b = b0; b < b1; b++) Arrays.fill(dh.data(), row(dh, b), row(dh, b) + dh.cols(), 0f);
         }
     }

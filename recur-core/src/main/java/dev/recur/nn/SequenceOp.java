@@ -13,11 +13,15 @@ import java.util.List;
 
 /**
  * One recurrent layer in one direction over a whole padded batch: a single node on the tape, with a hand-derived
- * backward pass (docs/derivations/lstm.md, gru.md, rnn.md). Rows past a sequence's length are masked: their state
- * is carried unchanged, their outputs stay zero and their gradients pass through untouched; lengths may come in any
- * order, and the products skip the rows after the last running one, so a batch sorted longest first costs what a
- * packed sequence does (PyTorch's {@code PackedLayer}). The reverse direction
- * runs t = T−1 .. 0, so each sequence starts from its own last valid step.
+ * backward pass. This class holds the time loop and the products; each step's pointwise cell is a {@link Kernels}
+ * call through {@link CellMath}. The steps are derived, forward and backward, in docs/derivations/lstm.md, gru.md and
+ * rnn.md; the same equations in plain loops, one unit at a time, are {@link dev.recur.kernel.ScalarKernels}' lstmCell,
+ * gruCell and rnnCell and their …Backward.
+ * <p>
+ * Rows past a sequence's length are masked: their state is carried unchanged, their outputs stay zero and their
+ * gradients pass through untouched; lengths may come in any order, and the products skip the rows after the last
+ * running one, so a batch sorted longest first costs what a packed sequence does (PyTorch's {@code PackedLayer}). The
+ * reverse direction runs t = T−1 .. 0, so each sequence starts from its own last valid step.
  * <p>
  * Its outputs are slices of tensors shared by the whole stack: columns of the layer output [T, B, D·P] and one
  * [B, ·] slot of h_n [L·D, B, P] and c_n [L·D, B, H]; it reads the same slot of h0 and c0.
@@ -107,76 +111,83 @@ final class SequenceOp implements TapeNode {
 
     /** Runs the layer, writing its output columns and its h_n, c_n slot. */
     void forward() {
-        Kernels k = Kernels.get();
-        CellType cell = config.cell();
         // Every step's input projection at once: [T·B, F] · [F, G]. Its bias is added by each step to its own rows,
         // just after its recurrent product, while they are in cache: a pass over the whole [T·B, G] here read and
         // wrote it from memory (3–4 ms of a 2-layer GRU's forward pass at batch 64, hidden 512).
-        k.matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
-        float[] bias = gateBias();
+        Kernels.get().matmul(Mat.of(input.value(), steps * batch, features), weight(w.ih()).t(), gates);
         if (initial.h() != null) copy(slot(initial.h(), initial.index()), block(states, entering(first())));
         else block(states, entering(first())).fill(0f);
         if (cells != null && initial.c() != null) copy(slot(initial.c(), initial.index()), block(cells, entering(first())));
         else if (cells != null) block(cells, entering(first())).fill(0f);
 
-        Mat hiddenGates = cell == CellType.GRU ? workspace.take(batch, gateRows) : null;
-        // W_hhᵀ [P, G] and W_hrᵀ [H, P] packed once for every step's product; a single step reads them in place.
-        Product whhT = new Product(k, weight(w.hh()).t(), steps > 1);
-        Product whrT = memory != null ? new Product(k, weight(w.hr()).t(), steps > 1) : null;
-        Rows[] split = split(steps > 1);
+        var pass = new ForwardPass();
+        Rows[] split = pass.split;
         if (split.length == 1) {
-            for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[0], bias, whhT, whrT, hiddenGates, false);
+            for (int s = 0; s < steps; s++) pass.step(time(s), split[0]);
         } else {
             // The rows of a batch never meet: each run goes through every step on its own thread, no hand-over per step.
             Parallel.forEach(split.length, i -> {
-                for (int s = 0; s < steps; s++) forwardStep(reverse ? steps - 1 - s : s, split[i], bias, whhT, whrT, hiddenGates, true);
+                for (int s = 0; s < steps; s++) pass.step(time(s), split[i]);
             });
         }
         copy(block(states, leaving(last())), slot(last.h(), last.index()));
         if (cells != null) copy(block(cells, leaving(last())), slot(last.c(), last.index()));
-        workspace.give(hiddenGates);
+        workspace.give(pass.hiddenGates);
     }
 
-    /**
-     * One forward step for a run of rows of the batch: the recurrent product, the cell and the copies, all on those
-     * rows. With {@code here}, the products run on the calling thread (one task of a step whose rows are split over
-     * the threads); else they use every thread.
-     */
-    private void forwardStep(int t, Rows rows, float[] bias, Product whhT, Product whrT, Mat hiddenGates, boolean here) {
-        int b0 = rows.from(), b1 = b0 + rows.lengths().length;
-        int[] len = rows.lengths();
-        // Products cover rows b0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
-        int n = Math.max(0, Math.min(span[t], b1) - b0);
-        Mat hPrev = block(states, entering(t)).rows(b0, b1), hNext = block(states, leaving(t)).rows(b0, b1);
-        Mat g = block(gates, t).rows(b0, b1);
-        Kernels k = Kernels.get();
-        switch (config.cell()) {
-            case LSTM -> {
-                // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
-                whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
-                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
-                Mat cPrev = block(cells, entering(t)).rows(b0, b1), cNext = block(cells, leaving(t)).rows(b0, b1);
-                Mat m = memory != null ? block(memory, t).rows(b0, b1) : hNext;
-                CellMath.lstmForward(g, cPrev, cNext, m, len, t);
-                // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
-                if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n), here);
-                CellMath.carry(cPrev, cNext, len, t);
-            }
-            case GRU -> {
-                Mat hidden = hiddenGates.rows(b0, b1);
-                whhT.multiply(hPrev.rows(n), hidden.rows(n), here);
-                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
-                if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh());
-                CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
-            }
-            case RNN -> {
-                whhT.multiplyAdd(hPrev.rows(n), g.rows(n), here);
-                if (bias != null) k.addRowVector(g.rows(n), bias, 0);
-                CellMath.rnnForward(g, hNext, config.nonlinearity(), len, t);
-            }
+    /** What every step of a forward pass uses besides the saved buffers; made once per pass. */
+    private final class ForwardPass {
+        final Rows[] split;        //          runs of rows, one per thread, or the whole batch as one
+        final float[] bias;        // [G]      b_ih + b_hh (b_ih alone for the GRU), added by each step; null without biases
+        final Mat hiddenGates;     // [B, G]   GRU: W_hh h + b_hh of the step being taken; else null
+        final Product whhT;        // [P, G]   W_hhᵀ
+        final Product whrT;        // [H, P]   W_hrᵀ: LSTM with projection; else null
+
+        ForwardPass() {
+            bias = gateBias();
+            hiddenGates = config.cell() == CellType.GRU ? workspace.take(batch, gateRows) : null;
+            split = split();
+            whhT = product(weight(w.hh()).t(), split);
+            whrT = memory != null ? product(weight(w.hr()).t(), split) : null;
         }
-        CellMath.carry(hPrev, hNext, len, t);
-        if (output != null) writeOutput(hNext, t, b0, len);
+
+        /** Step t for one run of rows of the batch: the recurrent product, the cell and the copies, all on those rows. */
+        void step(int t, Rows rows) {
+            int b0 = rows.from(), b1 = b0 + rows.lengths().length;
+            int[] len = rows.lengths();
+            // Products cover rows b0 .. span−1 only: in a batch sorted longest first, exactly the running ones.
+            int n = Math.max(0, Math.min(span[t], b1) - b0);
+            Mat hPrev = block(states, entering(t)).rows(b0, b1), hNext = block(states, leaving(t)).rows(b0, b1);
+            Mat g = block(gates, t).rows(b0, b1);
+            Kernels k = Kernels.get();
+            switch (config.cell()) {
+                case LSTM -> {
+                    // The only sequential product: gates_t += h_{t-1} · W_hhᵀ, [B, P] · [P, 4H].
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
+                    if (bias != null) k.addRowVector(g.rows(n), bias, 0);
+                    Mat cPrev = block(cells, entering(t)).rows(b0, b1), cNext = block(cells, leaving(t)).rows(b0, b1);
+                    Mat m = memory != null ? block(memory, t).rows(b0, b1) : hNext;
+                    CellMath.lstmForward(g, cPrev, cNext, m, len, t);
+                    // Projection h = m · W_hrᵀ, [B, H] · [H, P]; finished rows are overwritten by carry below.
+                    if (memory != null) whrT.multiply(m.rows(n), hNext.rows(n));
+                    CellMath.carry(cPrev, cNext, len, t);
+                }
+                case GRU -> {
+                    Mat hidden = hiddenGates.rows(b0, b1);
+                    whhT.multiply(hPrev.rows(n), hidden.rows(n));
+                    if (bias != null) k.addRowVector(g.rows(n), bias, 0);
+                    if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh());
+                    CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
+                }
+                case RNN -> {
+                    whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
+                    if (bias != null) k.addRowVector(g.rows(n), bias, 0);
+                    CellMath.rnnForward(g, hNext, config.nonlinearity(), len, t);
+                }
+            }
+            CellMath.carry(hPrev, hNext, len, t);
+            if (output != null) writeOutput(hNext, t, b0, len);
+        }
     }
 
     /** The bias of W_ih x: b_ih + b_hh summed once (b_ih alone for the GRU, whose b_hh is inside r ⊙ (W_hn h + b_hn)); null without biases. */
@@ -192,8 +203,8 @@ final class SequenceOp implements TapeNode {
         return sum;
     }
 
-    /** Rows from .. from + lengths.length − 1 of the batch, and their lengths. */
-    private record Rows(int from, int[] lengths) {}
+    /** Run {@code index} of a split: rows from .. from + lengths.length − 1 of the batch, and their lengths. */
+    private record Rows(int index, int from, int[] lengths) {}
 
     /**
      * How the rows of the batch are split over the threads: all rows together when there is one thread, one step, or
@@ -202,17 +213,22 @@ final class SequenceOp implements TapeNode {
      * and then a cell split by rows: one hand-over per layer, not two per step, no core waiting for the other at each
      * step, and no row computed on one core and read on the other.
      */
-    private Rows[] split(boolean packed) {
+    private Rows[] split() {
         int threads = Parallel.threads(), per = ceilDiv(batch, threads);
-        if (!packed || threads == 1 || per < MIN_ROWS_PER_TASK || (long) batch * gateRows * out < PARALLEL_STEP_WORK) {
-            return new Rows[] {new Rows(0, lengths)};
+        if (steps <= 1 || threads == 1 || per < MIN_ROWS_PER_TASK || (long) batch * gateRows * out < PARALLEL_STEP_WORK) {
+            return whole();
         }
         Rows[] split = new Rows[ceilDiv(batch, per)];
         for (int i = 0; i < split.length; i++) {
             int b0 = i * per;
-            split[i] = new Rows(b0, Arrays.copyOfRange(lengths, b0, Math.min(batch, b0 + per)));
+            split[i] = new Rows(i, b0, Arrays.copyOfRange(lengths, b0, Math.min(batch, b0 + per)));
         }
         return split;
+    }
+
+    /** The whole batch as one run of rows. */
+    private Rows[] whole() {
+        return new Rows[] {new Rows(0, 0, lengths)};
     }
 
     /** Gives the buffers saved for backward back to the workspace; call when backward will not run. */
@@ -227,92 +243,110 @@ final class SequenceOp implements TapeNode {
 
     /** The gradients of h0, c0 and this direction's weights, not yet the input's; returns d(W_ih x + b_ih) for that. */
     Mat backwardThroughTime() {
-        Kernels k = Kernels.get();
-        CellType cell = config.cell();
-        int tb = steps * batch;
-        // d(W_ih x + b_ih) and, for the GRU, d(W_hh h + b_hh): every step writes all its rows, zero where padded.
-        Mat dGatesX = workspace.borrow(tb, gateRows);
-        Mat dGatesH = cell == CellType.GRU ? workspace.borrow(tb, gateRows) : dGatesX;
-        Mat dh = workspace.take(batch, out);            // carried from step t+1 into step t
-        Mat dc = cells != null ? workspace.take(batch, hidden) : null;
-        Mat dProj = memory != null ? workspace.take(tb, out) : null;   // dh at each step, for W_hr
-        Mat dm = memory != null ? workspace.take(batch, hidden) : dh;
-        if (last.h().grad() != null) copy(slot(last.h().grad(), last.index()), dh);
-        if (dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), dc);
-        Mat dOutput = output != null && output.grad() != null
-                ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
-        Product wHh = new Product(k, weight(w.hh()), steps > 1);
-        Product wHr = memory != null ? new Product(k, weight(w.hr()), steps > 1) : null;
-
-        // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
-        Rows[] split = dhNorms == null ? split(steps > 1) : new Rows[] {new Rows(0, lengths)};
-        // The bias gradients are summed by each step over its own rows while they are in cache, per run of rows, and
-        // the runs' sums added at the end (one pass over the whole [T·B, G] after the loop read it back from memory).
-        boolean dbIh = w.biasIh() != null && w.biasIh().requiresGrad();
-        boolean dbHh = w.biasHh() != null && w.biasHh().requiresGrad() && cell == CellType.GRU;
-        float[][] sumsX = dbIh ? new float[split.length][gateRows] : null, sumsH = dbHh ? new float[split.length][gateRows] : null;
+        var pass = new BackwardPass();
+        if (last.h().grad() != null) copy(slot(last.h().grad(), last.index()), pass.dh);
+        if (pass.dc != null && last.c().grad() != null) copy(slot(last.c().grad(), last.index()), pass.dc);
+        Rows[] split = pass.split;
+        // A single run goes on the calling thread with products on every thread; several, one per thread.
         Parallel.forEach(split.length, i -> {
-            // A single run goes on the calling thread with products on every thread; several, one per thread.
-            boolean here = split.length > 1;
-            float[] sumX = sumsX == null ? null : sumsX[i], sumH = sumsH == null ? null : sumsH[i];
-            for (int s = steps - 1; s >= 0; s--) {
-                backwardStep(reverse ? steps - 1 - s : s, split[i], dOutput, dh, dc, dm, dProj, dGatesX, dGatesH, wHh, wHr,
-                        sumX, sumH, here);
-            }
+            for (int s = steps - 1; s >= 0; s--) pass.step(time(s), split[i]);
         });
-        if (initial.h() != null && initial.h().requiresGrad()) addInto(dh, slot(initial.h().gradBuffer(), initial.index()));
-        if (dc != null && initial.c() != null && initial.c().requiresGrad()) addInto(dc, slot(initial.c().gradBuffer(), initial.index()));
+        if (initial.h() != null && initial.h().requiresGrad()) addInto(pass.dh, slot(initial.h().gradBuffer(), initial.index()));
+        if (pass.dc != null && initial.c() != null && initial.c().requiresGrad()) {
+            addInto(pass.dc, slot(initial.c().gradBuffer(), initial.index()));
+        }
 
         // Weight and input gradients: a few large products after the loop, accumulated into .grad.
+        Kernels k = Kernels.get();
+        int tb = steps * batch;
         Mat x = Mat.of(input.value(), tb, features);
         Mat hPrevAll = reverse ? states.rows(batch, tb + batch) : states.rows(0, tb);   // h entering every step, by time
-        if (w.ih().requiresGrad()) k.matmulAdd(dGatesX.t(), x, gradient(w.ih()));            // [G, T·B] · [T·B, F]
-        if (w.hh().requiresGrad()) k.matmulAdd(dGatesH.t(), hPrevAll, gradient(w.hh()));     // [G, T·B] · [T·B, P]
-        if (dbIh) addSums(sumsX, w.biasIh());
+        if (w.ih().requiresGrad()) k.matmulAdd(pass.dGatesX.t(), x, gradient(w.ih()));          // [G, T·B] · [T·B, F]
+        if (w.hh().requiresGrad()) k.matmulAdd(pass.dGatesH.t(), hPrevAll, gradient(w.hh()));   // [G, T·B] · [T·B, P]
+        if (pass.sumsX != null) addSums(pass.sumsX, w.biasIh());
         // b_hh: the GRU's from its own sums; the others' is the same as b_ih's, d(W_hh h + b_hh) = d(W_ih x + b_ih).
-        if (dbHh) addSums(sumsH, w.biasHh());
-        else if (w.biasHh() != null && w.biasHh().requiresGrad()) addSums(dbIh ? sumsX : sums(dGatesX), w.biasHh());
-        if (memory != null && w.hr().requiresGrad()) k.matmulAdd(dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
-        workspace.give(dGatesH == dGatesX ? null : dGatesH, dh, dc, dProj, dm);
-        return dGatesX;
+        if (pass.sumsH != null) addSums(pass.sumsH, w.biasHh());
+        else if (w.biasHh() != null && w.biasHh().requiresGrad()) {
+            addSums(pass.sumsX != null ? pass.sumsX : sums(pass.dGatesX), w.biasHh());
+        }
+        if (memory != null && w.hr().requiresGrad()) k.matmulAdd(pass.dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
+        workspace.give(pass.dGatesH == pass.dGatesX ? null : pass.dGatesH, pass.dh, pass.dc, pass.dProj, pass.dm);
+        return pass.dGatesX;
     }
 
-    /**
-     * One backward step for a run of rows (see {@link #forwardStep}): dh gains the output's gradient, the cell turns
-     * it into the gates' gradients, and dh_{t-1} = dGates_t · W_hh plus what passes through finished rows.
-     */
-    private void backwardStep(int t, Rows rows, Mat dOutput, Mat dh, Mat dc, Mat dm, Mat dProj, Mat dGatesX, Mat dGatesH,
-            Product wHh, Product wHr, float[] sumX, float[] sumH, boolean here) {
-        int b0 = rows.from(), b1 = b0 + rows.lengths().length, n = Math.max(0, Math.min(span[t], b1) - b0);
-        int[] len = rows.lengths();
-        Mat dhRows = dh.rows(b0, b1), g = block(gates, t).rows(b0, b1), dg = block(dGatesX, t).rows(b0, b1);
-        if (dOutput != null) addRunningRows(block(dOutput, t).rows(b0, b1), dhRows, t, len);
-        if (dhNorms != null) dhNorms[t] = norm(dh);   // recorded only when the step runs whole
-        switch (config.cell()) {
-            case LSTM -> {
-                Mat dmRows = dm.rows(b0, b1);
-                if (dProj != null) {
-                    // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
-                    Mat dp = block(dProj, t).rows(b0, b1);
-                    copyRunningRows(dhRows, dp, t, len);
-                    wHr.multiply(dp.rows(n), dmRows.rows(n), here);
-                }
-                CellMath.lstmBackward(g, block(cells, entering(t)).rows(b0, b1), block(cells, leaving(t)).rows(b0, b1), dmRows,
-                        dhRows, dc.rows(b0, b1), dg, len, t);
-            }
-            case GRU -> CellMath.gruBackward(g, block(hiddenN, t).rows(b0, b1), block(states, entering(t)).rows(b0, b1), dhRows,
-                    dg, block(dGatesH, t).rows(b0, b1), len, t);
-            case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
+    /** The gradients a backward pass carries from step to step and the weights it multiplies them by; made once per pass. */
+    private final class BackwardPass {
+        final Mat dGatesX;         // [T·B, G]  d(W_ih x + b_ih): every step writes all its rows, zero where padded
+        final Mat dGatesH;         // [T·B, G]  GRU: d(W_hh h + b_hh), likewise; else dGatesX itself
+        final Mat dh;              // [B, P]    carried from step t+1 into step t
+        final Mat dc;              // [B, H]    LSTM: likewise; else null
+        final Mat dProj;           // [T·B, P]  LSTM with projection: dh at each step, for dW_hr; else null
+        final Mat dm;              // [B, H]    LSTM with projection: d(o ⊙ tanh c) = dh · W_hr; else dh itself
+        final Mat dOutput;         // [T·B, P]  this direction's columns of the output's gradient; null if none
+        final Rows[] split;        //           runs of rows, one per thread, or the whole batch as one
+        final Product wHh;         // [G, P]    W_hh
+        final Product wHr;         // [P, H]    W_hr: LSTM with projection; else null
+        final float[][] sumsX;     // [runs, G] d b_ih summed by each run of rows; null when b_ih needs none
+        final float[][] sumsH;     // [runs, G] the GRU's d b_hh, likewise
+
+        BackwardPass() {
+            int tb = steps * batch;
+            dGatesX = workspace.borrow(tb, gateRows);
+            dGatesH = config.cell() == CellType.GRU ? workspace.borrow(tb, gateRows) : dGatesX;
+            dh = workspace.take(batch, out);
+            dc = cells != null ? workspace.take(batch, hidden) : null;
+            dProj = memory != null ? workspace.take(tb, out) : null;
+            dm = memory != null ? workspace.take(batch, hidden) : dh;
+            dOutput = output != null && output.grad() != null
+                    ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
+            // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
+            split = dhNorms == null ? split() : whole();
+            wHh = product(weight(w.hh()), split);
+            wHr = memory != null ? product(weight(w.hr()), split) : null;
+            // The bias gradients are summed by each step over its own rows while they are in cache, per run of rows,
+            // and the runs' sums added at the end (one pass over the whole [T·B, G] after the loop read it back from memory).
+            boolean dbIh = w.biasIh() != null && w.biasIh().requiresGrad();
+            boolean dbHh = w.biasHh() != null && w.biasHh().requiresGrad() && config.cell() == CellType.GRU;
+            sumsX = dbIh ? new float[split.length][gateRows] : null;
+            sumsH = dbHh ? new float[split.length][gateRows] : null;
         }
-        // The cell wrote the running rows; the others' gradients are zero, so their dh passes through the product.
-        Mat dgH = block(dGatesH, t).rows(b0, b1);
-        zeroFinishedRows(dg, t, len);
-        if (dGatesH != dGatesX) zeroFinishedRows(dgH, t, len);
-        // This run's bias sums (see backwardThroughTime), while the rows are in cache.
-        if (sumX != null) Kernels.get().sumRowsAdd(dg, sumX, 0);
-        if (sumH != null) Kernels.get().sumRowsAdd(dgH, sumH, 0);
-        // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P].
-        wHh.multiplyAdd(dgH.rows(n), dhRows.rows(n), here);
+
+        /**
+         * Step t backwards for one run of rows (see {@link ForwardPass#step}): dh gains the output's gradient, the cell
+         * turns it into the gates' gradients, and dh_{t-1} = dGates_t · W_hh plus what passes through finished rows.
+         */
+        void step(int t, Rows rows) {
+            int b0 = rows.from(), b1 = b0 + rows.lengths().length, n = Math.max(0, Math.min(span[t], b1) - b0);
+            int[] len = rows.lengths();
+            Mat dhRows = dh.rows(b0, b1), g = block(gates, t).rows(b0, b1), dg = block(dGatesX, t).rows(b0, b1);
+            if (dOutput != null) addRunningRows(block(dOutput, t).rows(b0, b1), dhRows, t, len);
+            if (dhNorms != null) dhNorms[t] = norm(dh);   // recorded only when the step runs whole
+            switch (config.cell()) {
+                case LSTM -> {
+                    Mat dmRows = dm.rows(b0, b1);
+                    if (dProj != null) {
+                        // dm = dh · W_hr, [B, P] · [P, H]; dh is kept per step for dW_hr.
+                        Mat dp = block(dProj, t).rows(b0, b1);
+                        copyRunningRows(dhRows, dp, t, len);
+                        wHr.multiply(dp.rows(n), dmRows.rows(n));
+                    }
+                    CellMath.lstmBackward(g, block(cells, entering(t)).rows(b0, b1), block(cells, leaving(t)).rows(b0, b1),
+                            dmRows, dhRows, dc.rows(b0, b1), dg, len, t);
+                }
+                case GRU -> CellMath.gruBackward(g, block(hiddenN, t).rows(b0, b1), block(states, entering(t)).rows(b0, b1),
+                        dhRows, dg, block(dGatesH, t).rows(b0, b1), len, t);
+                case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
+            }
+            // The cell wrote the running rows; the others' gradients are zero, so their dh passes through the product.
+            Mat dgH = block(dGatesH, t).rows(b0, b1);
+            zeroFinishedRows(dg, t, len);
+            if (dGatesH != dGatesX) zeroFinishedRows(dgH, t, len);
+            // This run's bias sums (see the constructor), while the rows are in cache.
+            if (sumsX != null) Kernels.get().sumRowsAdd(dg, sumsX[rows.index()], 0);
+            if (sumsH != null) Kernels.get().sumRowsAdd(dgH, sumsH[rows.index()], 0);
+            // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P].
+            wHh.multiplyAdd(dgH.rows(n), dhRows.rows(n));
+        }
     }
 
     /** The column sums of m as one run's sums, when they were not gathered step by step. */
@@ -349,22 +383,32 @@ final class SequenceOp implements TapeNode {
         if (initial.c() != null && initial.c().requiresGrad()) initial.c().gradBuffer();
     }
 
-    /** A right operand used by every step: packed once when there are several steps, else read in place. */
-    private record Product(Kernels k, Mat b, PackedMatrix packed) {
-        Product(Kernels k, Mat b, boolean pack) {
-            this(k, b, pack ? k.pack(b) : null);
-        }
+    /** A right operand B of every step's product, for the threads a split leaves to each product. */
+    private Product product(Mat b, Rows[] split) {
+        Kernels k = Kernels.get();
+        return new Product(k, b, steps > 1 ? k.pack(b) : null, split.length > 1 ? Threads.CALLER : Threads.ALL);
+    }
 
-        /** c = a·B; with {@code here} on the calling thread (B packed). */
-        void multiply(Mat a, Mat c, boolean here) {
-            if (here) k.gemmColumns(1f, a, packed, 0, c.cols(), 0f, c);
+    /** Which threads run a step's products. */
+    private enum Threads {
+        /** All of them, each product split by the kernels: the whole batch is one run of rows. */
+        ALL,
+        /** The calling one: the rows are split over the threads, one run each, and each run makes its own products. */
+        CALLER
+    }
+
+    /** A right operand used by every step: packed once when there are several steps, else read in place. */
+    private record Product(Kernels k, Mat b, PackedMatrix packed, Threads threads) {
+        /** c = a·B. */
+        void multiply(Mat a, Mat c) {
+            if (threads == Threads.CALLER) k.gemmColumns(1f, a, packed, 0, c.cols(), 0f, c);
             else if (packed != null) k.matmul(a, packed, c);
             else k.matmul(a, b, c);
         }
 
-        /** c += a·B; with {@code here} on the calling thread (B packed). */
-        void multiplyAdd(Mat a, Mat c, boolean here) {
-            if (here) k.gemmColumns(1f, a, packed, 0, c.cols(), 1f, c);
+        /** c += a·B. */
+        void multiplyAdd(Mat a, Mat c) {
+            if (threads == Threads.CALLER) k.gemmColumns(1f, a, packed, 0, c.cols(), 1f, c);
             else if (packed != null) k.matmulAdd(a, packed, c);
             else k.matmulAdd(a, b, c);
         }
@@ -374,6 +418,11 @@ final class SequenceOp implements TapeNode {
         int[] span = new int[steps];
         for (int b = 0; b < lengths.length; b++) for (int t = 0; t < lengths[b]; t++) span[t] = b + 1;
         return span;
+    }
+
+    /** The time step the s-th step of a sweep takes: s, or T−1−s in the reverse direction. */
+    private int time(int s) {
+        return reverse ? steps - 1 - s : s;
     }
 
     private int first() {

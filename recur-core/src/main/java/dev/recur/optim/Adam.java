@@ -14,19 +14,32 @@ import java.util.List;
  */
 public final class Adam extends Optimizer {
     private final float beta1, beta2, eps, weightDecay;
-    private final boolean decoupled;
+    private final Decay decay;
+
+    /** Where the weight decay λ enters: the gradient (Adam) or the weights themselves (AdamW). */
+    private enum Decay { L2, DECOUPLED }
 
     /** Adam with PyTorch's defaults. */
     public Adam(List<Variable> params, float lr) {
-        this(params, lr, 0.9f, 0.999f, 1e-8f, 0f, false);
+        this(params, lr, 0.9f, 0.999f, 1e-8f, 0f);
+    }
+
+    /** Adam, λ·w added to the gradient: torch.optim.Adam. */
+    public Adam(List<Variable> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+        this(params, lr, beta1, beta2, eps, weightDecay, Decay.L2);
     }
 
     /** AdamW (decoupled weight decay) with PyTorch's defaults. */
     public static Adam adamW(List<Variable> params, float lr, float weightDecay) {
-        return new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+        return adamW(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
     }
 
-    public Adam(List<Variable> params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+    /** AdamW, the weights shrunk by lr·λ before the step instead: torch.optim.AdamW. */
+    public static Adam adamW(List<Variable> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+        return new Adam(params, lr, beta1, beta2, eps, weightDecay, Decay.DECOUPLED);
+    }
+
+    private Adam(List<Variable> params, float lr, float beta1, float beta2, float eps, float weightDecay, Decay decay) {
         super(params, lr, 2);
         checkRange("beta1", beta1, 0f, 1f);
         checkRange("beta2", beta2, 0f, 1f);
@@ -36,7 +49,7 @@ public final class Adam extends Optimizer {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
-        this.decoupled = decoupled;
+        this.decay = decay;
     }
 
     @Override
@@ -47,8 +60,8 @@ public final class Adam extends Optimizer {
         float bias1 = (float) (1 - Math.pow(beta1, t));
         float bias2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float stepSize = lr / bias1;
-        float shrink = decoupled ? 1f - lr * weightDecay : 1f;
-        float l2 = decoupled ? 0f : weightDecay;
+        float shrink = decay == Decay.DECOUPLED ? 1f - lr * weightDecay : 1f;
+        float l2 = decay == Decay.L2 ? weightDecay : 0f;
         for (int i = 0; i < n; i++) {
             float wi = w[wo + i] * shrink;
             float gi = g[go + i] + l2 * wi;

@@ -53,17 +53,17 @@ class CellsTest {
     @Test
     void rnnForwardAndBackwardMatchScalar() {
         var rng = new SplittableRandom(3);
-        for (boolean relu : new boolean[] {false, true}) {
+        for (Activation act : Activation.values()) {
             for (int b = 1; b <= 4; b++) {
                 for (int h = 1; h <= 40; h++) {
                     Mat pre = random(rng, b, h, 2), dh = random(rng, b, h, 1);
                     Mat[] s = {zeros(b, h), zeros(b, h)}, v = {zeros(b, h), zeros(b, h)};
-                    SCALAR.rnnCell(pre, s[0], relu);
-                    VECTOR.rnnCell(pre, v[0], relu);
-                    assertClose("rnn relu=" + relu + " b=" + b + " h=" + h, s, v);
-                    SCALAR.rnnCellBackward(s[0], dh, s[1], relu);
-                    VECTOR.rnnCellBackward(s[0], dh, v[1], relu);
-                    assertClose("rnn backward relu=" + relu + " b=" + b + " h=" + h, s, v);
+                    SCALAR.rnnCell(pre, s[0], act);
+                    VECTOR.rnnCell(pre, v[0], act);
+                    assertClose("rnn " + act + " b=" + b + " h=" + h, s, v);
+                    SCALAR.rnnCellBackward(s[0], dh, s[1], act);
+                    VECTOR.rnnCellBackward(s[0], dh, v[1], act);
+                    assertClose("rnn backward " + act + " b=" + b + " h=" + h, s, v);
                 }
             }
         }

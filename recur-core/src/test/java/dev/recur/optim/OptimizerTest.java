@@ -63,10 +63,13 @@ class OptimizerTest {
         float lr = (float) o.get("lr").asDouble();
         float wd = (float) o.path("weight_decay").asDouble(name.equals("adamw") ? 0.01 : 0);
         return switch (name) {
-            case "sgd" -> new Sgd(params, lr, (float) o.path("momentum").asDouble(0), (float) o.path("dampening").asDouble(0),
-                    wd, o.path("nesterov").asBoolean(false));
-            case "adam", "adamw" -> new Adam(params, lr, (float) o.path("betas").path(0).asDouble(0.9),
-                    (float) o.path("betas").path(1).asDouble(0.999), (float) o.path("eps").asDouble(1e-8), wd, name.equals("adamw"));
+            case "sgd" -> o.path("nesterov").asBoolean(false)
+                    ? Sgd.nesterov(params, lr, (float) o.path("momentum").asDouble(0), wd)
+                    : new Sgd(params, lr, (float) o.path("momentum").asDouble(0), (float) o.path("dampening").asDouble(0), wd);
+            case "adam" -> new Adam(params, lr, (float) o.path("betas").path(0).asDouble(0.9),
+                    (float) o.path("betas").path(1).asDouble(0.999), (float) o.path("eps").asDouble(1e-8), wd);
+            case "adamw" -> Adam.adamW(params, lr, (float) o.path("betas").path(0).asDouble(0.9),
+                    (float) o.path("betas").path(1).asDouble(0.999), (float) o.path("eps").asDouble(1e-8), wd);
             case "rmsprop" -> new RmsProp(params, lr, (float) o.path("alpha").asDouble(0.99), (float) o.path("eps").asDouble(1e-8),
                     wd, (float) o.path("momentum").asDouble(0));
             case "adagrad" -> new Adagrad(params, lr, (float) o.path("lr_decay").asDouble(0), (float) o.path("eps").asDouble(1e-10), wd);
@@ -131,8 +134,8 @@ class OptimizerTest {
     void badHyperparametersAreNamed() {
         var params = initialParams();
         assertThatThrownBy(() -> new Adam(params, -1f)).hasMessageContaining("learning rate").hasMessageContaining("-1");
-        assertThatThrownBy(() -> new Adam(params, 0.1f, 1.5f, 0.999f, 1e-8f, 0f, false)).hasMessageContaining("beta1");
-        assertThatThrownBy(() -> new Sgd(params, 0.1f, 0f, 0f, 0f, true)).hasMessageContaining("Nesterov");
+        assertThatThrownBy(() -> new Adam(params, 0.1f, 1.5f, 0.999f, 1e-8f, 0f)).hasMessageContaining("beta1");
+        assertThatThrownBy(() -> Sgd.nesterov(params, 0.1f, 0f, 0f)).hasMessageContaining("Nesterov");
         assertThatThrownBy(() -> GradClip.byNorm(params, 0)).hasMessageContaining("clipping norm");
     }
 }
