@@ -2,7 +2,7 @@ package dev.recur.cli.lm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.CommonOptions;
-import dev.recur.cli.Corpus;
+import dev.recur.data.Corpus;
 import dev.recur.data.TextCorpus;
 import dev.recur.data.Tokenizer;
 import dev.recur.task.DynamicEvaluation;
