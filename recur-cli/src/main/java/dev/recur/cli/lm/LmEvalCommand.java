@@ -4,7 +4,7 @@ import dev.recur.data.InvalidDataException;
 import dev.recur.tensor.InvalidOptionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.CommonOptions;
-import dev.recur.cli.Corpus;
+import dev.recur.data.Corpus;
 import dev.recur.data.TextCorpus;
 import dev.recur.data.Tokenizer;
 import dev.recur.task.DynamicEvaluation;

@@ -1,8 +1,8 @@
 package dev.recur.cli.lm;
 
 import dev.recur.cli.CommonOptions;
-import dev.recur.cli.Corpus;
 import dev.recur.cli.TrainingOptions;
+import dev.recur.data.Corpus;
 import dev.recur.data.Tokenizer;
 import dev.recur.data.Vocabulary;
 import dev.recur.nn.CellType;

@@ -1,7 +1,5 @@
-package dev.recur.cli;
+package dev.recur.data;
 
-import dev.recur.data.InvalidDataException;
-import dev.recur.data.TextCorpus;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A text data set split into train, validation and test. {@code --data} names a bundled corpus (a folder under
- * the repository's data/ with train/valid/test.txt.gz, e.g. {@code sotu}) or any text file (UTF-8 unless named), which is split
- * by characters: the first 90% train, the next 5% validation, the last 5% test.
+ * A text data set split into train, validation and test. {@code data} (recur's {@code --data}) names a bundled corpus
+ * (a folder under the repository's data/ with train/valid/test.txt.gz, e.g. {@code sotu}) or any text file (UTF-8
+ * unless named), which is split by characters (code points): the first 90% train, the next 5% validation, the last
+ * 5% test. The bundled corpora are found under {@link #home()}.
+ * <pre>
+ * var corpus = Corpus.resolve("moby-dick.txt");   // 1,000 characters: train 900, valid 50, test 50
+ * var names = Corpus.resolve("names");            // data/names/train.txt.gz, valid.txt.gz, test.txt.gz
+ * </pre>
  */
 public record Corpus(String name, String train, String valid, String test) {
 
