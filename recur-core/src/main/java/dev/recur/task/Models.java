@@ -6,6 +6,7 @@ import dev.recur.io.ModelFile;
 import dev.recur.io.ModelFormatException;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.io.SafeTensors;
+import dev.recur.task.lm.LanguageModel;
 import dev.recur.nn.Module;
 import dev.recur.nn.Recurrent;
 import java.io.IOException;

@@ -226,8 +226,8 @@ public final class Trainer {
             sb.append("; gradient norms of the last steps: ");
             normHistory.forEach(n -> sb.append(String.format("%.3g ", n)));
         }
-        sb.append(". Try a lower learning rate (lr, now ").append(config.lr()).append(")")
-                .append(config.clip() > 0 ? " or a lower gradient clip (clip, now " + config.clip() + ")" : " or clipping the gradient norm (clip 1.0)")
+        sb.append(String.format(". Try a lower learning rate (lr, now %.3g)", config.lr()))
+                .append(config.clip() > 0 ? String.format(" or a lower gradient clip (clip, now %.3g)", config.clip()) : " or clipping the gradient norm (clip 1.0)")
                 .append(".");
         return new DivergenceException(at, sb.toString().replace(" .", ".").replace(" ;", ";"));
     }

@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

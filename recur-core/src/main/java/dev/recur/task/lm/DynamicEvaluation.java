@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import dev.recur.tensor.InvalidOptionException;
 import dev.recur.autograd.NonFiniteException;
@@ -7,7 +7,7 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.StreamBatches;
 import dev.recur.nn.RecurrentState;
 import dev.recur.optim.Optimizer;
-import dev.recur.task.LanguageModelTraining.Evaluation;
+import dev.recur.task.lm.LanguageModelTraining.Evaluation;
 import java.util.List;
 import java.util.function.LongConsumer;
 

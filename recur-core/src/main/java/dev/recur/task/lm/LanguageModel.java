@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +18,7 @@ import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.nn.RecurrentState;
 import dev.recur.nn.Stepper;
+import dev.recur.task.Models;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
@@ -36,7 +37,7 @@ import java.util.Map;
  * </pre>
  */
 public final class LanguageModel extends Module {
-    static final String TYPE = "language_model";
+    public static final String TYPE = "language_model";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LanguageModelConfig config;
@@ -139,7 +140,7 @@ public final class LanguageModel extends Module {
     }
 
     /** A model file's language model, in evaluation mode; the registry's loader. */
-    static LanguageModel of(ModelFile file) {
+    public static LanguageModel of(ModelFile file) {
         LanguageModel lm = of(String.valueOf(file.file()), file.config(), file.tensors());
         lm.train(false);
         return lm;

@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

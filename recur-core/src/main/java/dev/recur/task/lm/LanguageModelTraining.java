@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Tape;

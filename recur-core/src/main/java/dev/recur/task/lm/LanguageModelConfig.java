@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import static dev.recur.tensor.InvalidOptionException.check;
 

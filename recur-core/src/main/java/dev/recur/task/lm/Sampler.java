@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.lm;
 
 import dev.recur.tensor.InvalidOptionException;
 import dev.recur.data.Vocabulary;

@@ -1,4 +1,4 @@
-package dev.recur.task;
+package dev.recur.task.synthetic;
 
 import dev.recur.autograd.Variable;
 import dev.recur.tensor.Rng;
