@@ -32,6 +32,18 @@ class ScheduleTest {
     }
 
     @Test
+    void plateauOnANegatedMetricBehavesAsReduceLROnPlateauInModeMax() {
+        // mode "max", threshold 0.1 relative: 0.54 is not above 0.5·1.1 = 0.55, 0.56 is.
+        var plateau = new Plateau(0.5, 0, 0.1, 0, 0);
+        plateau.observe(-0.5);
+        plateau.observe(-0.54);
+        assertThat(plateau.factor(0)).as("0.54 is no improvement on 0.5").isEqualTo(0.5);
+        plateau.observe(-0.56);
+        assertThat(plateau.state()[1]).as("best").isEqualTo(-0.56);
+        assertThat(plateau.factor(0)).isEqualTo(0.5);
+    }
+
+    @Test
     void stepMatchesStepLR() {
         assertFollows("step_7_0.5", Schedule.step(7, 0.5), 40, false);
     }
