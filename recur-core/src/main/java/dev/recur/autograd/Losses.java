@@ -24,6 +24,14 @@ final class Losses {
      * so the logits get no gradient (PyTorch returns NaN, 0/0).
      */
     static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex) {
+        return crossEntropy(logits, targets, ignoreIndex, null);
+    }
+
+    /**
+     * As above with a weight per class (null: all 1), as PyTorch's {@code weight=}: row r counts w[t_r] times, and
+     * the mean divides by Σ_r w[t_r], so L = Σ_r w[t_r]·(lse_r − x[r, t_r]) / Σ_r w[t_r].
+     */
+    static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex, float[] classWeights) {
         Tensor x = logits.value();
         if (x.rank() == 0) throw new IllegalArgumentException("cross_entropy: logits are a scalar; expected [..., V]");
         int v = x.dim(-1), rows = Tensor.sizeOf(Arrays.copyOf(x.shape(), x.rank() - 1));
@@ -31,7 +39,11 @@ final class Losses {
             throw new IllegalArgumentException("cross_entropy: " + targets.length + " targets for logits " + x.shapeString()
                     + "; expected " + rows + ", one per row of [..., V]");
         }
+        if (classWeights != null && classWeights.length != v) {
+            throw new IllegalArgumentException("cross_entropy: " + classWeights.length + " class weights for " + v + " classes");
+        }
         int count = 0;
+        double weightSum = 0;
         for (int r = 0; r < rows; r++) {
             int t = targets[r];
             if (t == ignoreIndex) continue;
@@ -40,6 +52,7 @@ final class Losses {
                         + ") for logits " + x.shapeString() + ", and is not the ignore index " + ignoreIndex);
             }
             count++;
+            weightSum += classWeights == null ? 1 : classWeights[t];
         }
         requireFinite("cross_entropy", "logits", logits);
 
@@ -52,25 +65,28 @@ final class Losses {
             max[r] = Softmax.max(xd, row, v);
             double s = Softmax.sumExp(xd, row, v, max[r]);
             logSum[r] = (float) Math.log(s);
-            total += Math.log(s) - (xd[row + targets[r]] - max[r]);
+            total += (classWeights == null ? 1 : classWeights[targets[r]]) * (Math.log(s) - (xd[row + targets[r]] - max[r]));
         }
-        float loss = count == 0 ? 0f : (float) (total / count);
+        float loss = count == 0 ? 0f : (float) (total / weightSum);
         if (!Float.isFinite(loss)) {
             throw new NonFiniteException("cross_entropy: the loss is " + loss + " although the logits " + x.shapeString()
                     + " are finite; they are too large for float32 (produced by " + logits.origin() + ")");
         }
         Variable out = Variable.result(Tensor.scalar(loss), "cross_entropy " + x.shapeString(), logits);
         if (out.requiresGrad() && count > 0) {
-            int n = count, classes = v;
+            double n = weightSum;
+            int classes = v;
             int[] saved = targets.clone();   // the caller may refill its array before backward
+            float[] weights = classWeights == null ? null : classWeights.clone();
             Tape.record(new TapeNode() {
                 public Variable output() { return out; }
                 public void backward() {
-                    float g = out.grad().item() / n;
+                    float g0 = (float) (out.grad().item() / n);
                     Tensor dx = logits.gradBuffer();
                     float[] d = dx.data();
                     for (int r = 0; r < saved.length; r++) {
                         if (saved[r] == ignoreIndex) continue;
+                        float g = weights == null ? g0 : g0 * weights[saved[r]];
                         int row = x.offset() + r * classes, drow = dx.offset() + r * classes;
                         for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp((xd[row + j] - max[r]) - logSum[r]);
                         d[drow + saved[r]] -= g;

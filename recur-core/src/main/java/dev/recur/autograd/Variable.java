@@ -234,6 +234,14 @@ public final class Variable {
         return Losses.crossEntropy(this, targets, ignoreIndex);
     }
 
+    /**
+     * {@link #crossEntropy(int[], int)} with a weight per class, as PyTorch's {@code weight=}: the weighted mean
+     * Σ_r w[t_r]·loss_r / Σ_r w[t_r] (class weights for imbalanced data).
+     */
+    public Variable crossEntropy(int[] targets, int ignoreIndex, float[] classWeights) {
+        return Losses.crossEntropy(this, targets, ignoreIndex, classWeights);
+    }
+
     /** {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, −100. */
     public Variable crossEntropy(int[] targets) {
         return Losses.crossEntropy(this, targets, -100);

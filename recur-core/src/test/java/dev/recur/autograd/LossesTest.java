@@ -22,6 +22,21 @@ class LossesTest {
     }
 
     @Test
+    void classWeightedCrossEntropyIsPyTorchsWeightedMeanAndMatchesFiniteDifferences() {
+        // Rows: p(target) = 5/8 (class 2, weight 3) and 1/3 (class 0, weight 0.5): Σ w·loss / Σ w, as F.cross_entropy(weight=w).
+        var two = Variable.of(Tensor.of(new float[] {0, (float) Math.log(2), (float) Math.log(5), 7, 7, 7}, 2, 3));
+        float[] w = {0.5f, 1f, 3f};
+        double expected = (3 * -Math.log(5 / 8.0) + 0.5 * -Math.log(1 / 3.0)) / 3.5;
+        assertThat(two.crossEntropy(new int[] {2, 0}, -100, w).value().item()).isCloseTo((float) expected, within(1e-6f));
+        assertThat(two.crossEntropy(new int[] {2, 0}, -100, new float[] {1, 1, 1}).value().item())
+                .isEqualTo(two.crossEntropy(new int[] {2, 0}).value().item());
+        var logits = Variable.parameter(Tensor.randn(new SplittableRandom(43), 3, 5, 7));
+        int[] targets = {0, 6, -100, 3, 3, 1, -100, 2, 5, 4, 0, -100, 6, 1, 2};
+        float[] weights = {0.2f, 1f, 2.5f, 0.7f, 1.3f, 3f, 0.1f};
+        GradCheck.of(() -> logits.crossEntropy(targets, -100, weights)).withRespectTo("logits", logits).assertMatches(TOL);
+    }
+
+    @Test
     void crossEntropyIsMinusLogProbabilityOfTheTarget() {
         // Logits ln 1, ln 2, ln 5: p = 1/8, 2/8, 5/8.
         var logits = Variable.of(Tensor.of(new float[] {0, (float) Math.log(2), (float) Math.log(5)}, 1, 3));
