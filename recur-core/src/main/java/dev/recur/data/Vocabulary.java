@@ -40,10 +40,20 @@ public final class Vocabulary {
      * first appearance), or all of them when {@code maxSize} is 0.
      */
     public static Vocabulary build(List<String> tokens, int maxSize) {
+        return build(tokens, maxSize, 1);
+    }
+
+    /**
+     * As {@link #build(List, int)}, keeping only symbols seen at least {@code minCount} times: with 2, words seen
+     * once read as unknown in training, so the unknown symbol learns to stand for words never seen.
+     */
+    public static Vocabulary build(List<String> tokens, int maxSize, int minCount) {
         if (maxSize < 0 || maxSize == 1) throw new InvalidOptionException("vocabulary size must be 0 (no limit) or at least 2, got " + maxSize);
+        if (minCount < 1) throw new InvalidOptionException("minimum count must be at least 1, got " + minCount);
         var counts = new LinkedHashMap<String, Integer>();
         for (String t : tokens) counts.merge(t, 1, Integer::sum);
         counts.remove(UNKNOWN);
+        counts.values().removeIf(c -> c < minCount);
         var order = new ArrayList<>(counts.keySet());
         if (maxSize > 0 && order.size() > maxSize - 1) {
             order.sort((a, b) -> Integer.compare(counts.get(b), counts.get(a)));
