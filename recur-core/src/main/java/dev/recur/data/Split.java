@@ -36,6 +36,36 @@ public record Split(int[] train, int[] valid, int[] test) {
         return cut(order, valid, test);
     }
 
+    /**
+     * A split by a hash of each example's {@code keys} (its text, say): bucket = (first 8 bytes of the key's MD5,
+     * unsigned) mod 100; buckets below 100·(1 − valid − test) train, then validation, then test. Duplicates land in
+     * the same part, and an example keeps its part when others are added or removed.
+     */
+    public static Split hashed(List<String> keys, double validFraction, double testFraction) {
+        checkFraction("validFraction", validFraction);
+        checkFraction("testFraction", testFraction);
+        double trainEnd = 100 * (1 - validFraction - testFraction), validEnd = 100 * (1 - testFraction);
+        var parts = List.of(new ArrayList<Integer>(), new ArrayList<Integer>(), new ArrayList<Integer>());
+        for (int i = 0; i < keys.size(); i++) {
+            long bucket = Long.remainderUnsigned(md5Prefix(keys.get(i)), 100);
+            parts.get(bucket < trainEnd ? 0 : bucket < validEnd ? 1 : 2).add(i);
+        }
+        return new Split(ints(parts.get(0)), ints(parts.get(1)), ints(parts.get(2)));
+    }
+
+    private static long md5Prefix(String key) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("MD5").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(d).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** The first examples for training, the {@code valid} after them for validation, the last {@code test} for test. */
     public static Split last(int size, int valid, int test) {
         if (valid < 0 || test < 0) throw new IllegalArgumentException("valid and test must be ≥ 0, got " + valid + " and " + test);

@@ -6,7 +6,9 @@ import dev.recur.io.ModelFile;
 import dev.recur.io.ModelFormatException;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.io.SafeTensors;
+import dev.recur.task.classify.Classifier;
 import dev.recur.task.lm.LanguageModel;
+import dev.recur.task.tag.Tagger;
 import dev.recur.nn.Module;
 import dev.recur.nn.Recurrent;
 import java.io.IOException;
@@ -36,6 +38,8 @@ public final class Models {
             register(new Kind(cell, "a bare " + cell.toUpperCase() + " stack", "recur encode", Recurrent.class, RecurrentModelFile::of));
         }
         register(new Kind(LanguageModel.TYPE, "a language model", "recur lm", LanguageModel.class, LanguageModel::of));
+        register(new Kind(Classifier.TYPE, "a text classifier", "recur classify", Classifier.class, Classifier::of));
+        register(new Kind(Tagger.TYPE, "a sequence tagger", "recur tag", Tagger.class, Tagger::of));
     }
 
     private Models() {}

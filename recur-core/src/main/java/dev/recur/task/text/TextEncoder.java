@@ -172,6 +172,11 @@ public final class TextEncoder extends Module {
 
     /** Splits a text into this encoder's tokens. */
     public List<String> tokens(String text) {
+        return tokens(config, text);
+    }
+
+    /** Splits a text into the tokens of an encoder with {@code config}: words (line breaks dropped) or characters. */
+    public static List<String> tokens(EncoderConfig config, String text) {
         List<String> all = config.tokens().split(text);
         return config.tokens() == Tokenizer.WORD ? all.stream().filter(w -> !w.equals("\n")).toList() : all;
     }

@@ -1,0 +1,40 @@
+package dev.recur.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+
+/** Draws a confusion matrix (rows gold, columns predicted) as a PNG heat map with the counts written in its cells. */
+public final class ConfusionPlot {
+    private ConfusionPlot() {}
+
+    public static void write(Path file, String title, List<String> labels, long[][] confusion) throws IOException {
+        int k = labels.size(), side = Math.max(420, Math.min(1200, 120 + 60 * k));
+        HeatMapChart chart = new HeatMapChartBuilder().width(side).height(side).title(title).xAxisTitle("predicted").yAxisTitle("gold").build();
+        chart.getStyler().setShowValue(k <= 20);
+        chart.getStyler().setPlotContentSize(1.0);
+        chart.getStyler().setLegendVisible(false);
+        var heat = new ArrayList<Number[]>();
+        for (int gold = 0; gold < k; gold++) {
+            for (int predicted = 0; predicted < k; predicted++) heat.add(new Number[] {predicted, k - 1 - gold, confusion[gold][predicted]});
+        }
+        var reversed = new ArrayList<>(labels);
+        java.util.Collections.reverse(reversed);
+        chart.addSeries("confusion", labels, reversed, heat);
+        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null) Files.createDirectories(folder);
+        try {
+            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

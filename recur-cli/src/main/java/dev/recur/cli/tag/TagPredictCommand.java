@@ -1,0 +1,61 @@
+package dev.recur.cli.tag;
+
+import dev.recur.data.Conll;
+import dev.recur.data.TextCorpus;
+import dev.recur.task.Models;
+import dev.recur.task.tag.TagTraining;
+import dev.recur.task.tag.Tagger;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Tag sentences; writes CoNLL: token<TAB>tag, a blank line after each sentence.",
+        footer = {"%n--input holds one sentence per line, tokens separated by spaces; a .conll file (or one whose lines",
+                "have tab-separated columns) is read as CoNLL, its first column the tokens. - reads standard input.",
+                "%nExamples:",
+                "  echo \"The jury praised the city of Atlanta .\" | recur tag predict --model pos.safetensors --input -",
+                "  recur tag predict --model names.safetensors --input news.conll > tagged.conll"})
+public final class TagPredictCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "MODEL", required = true, description = "A tagger written by `recur tag train`.")
+    Path model;
+
+    @Option(names = "--input", paramLabel = "FILE|-", required = true, description = "The sentences; - reads standard input.")
+    String input;
+
+    @Override
+    public Integer call() throws Exception {
+        Tagger tagger = Models.open(model, Tagger.class);
+        String text;
+        if (input.equals("-")) {
+            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            var sb = new StringBuilder();
+            for (String line; (line = in.readLine()) != null; ) sb.append(line).append('\n');
+            text = sb.toString();
+        } else {
+            text = TextCorpus.read(Path.of(input));
+        }
+        List<List<String>> sentences = new ArrayList<>();
+        if (input.matches(".*\\.conll(\\.gz)?$") || text.contains("\t")) {
+            Conll.parse(text, 0, 0).forEach(s -> sentences.add(s.tokens()));
+        } else {
+            for (String line : text.split("\n")) if (!line.isBlank()) sentences.add(Arrays.asList(line.trim().split("\\s+")));
+        }
+        var out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        var tags = TagTraining.predict(tagger, sentences);
+        for (int s = 0; s < sentences.size(); s++) {
+            for (int t = 0; t < sentences.get(s).size(); t++) out.println(sentences.get(s).get(t) + "\t" + tags.get(s).get(t));
+            out.println();
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.recur.task.classify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.autograd.Variable;
+import dev.recur.data.BucketSampler;
+import dev.recur.nn.Module;
+import dev.recur.task.score.ClassificationScores;
+import dev.recur.tensor.Tensor;
+import dev.recur.train.Metrics;
+import dev.recur.train.TrainingTask;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trains a {@link Classifier}: batches of texts of similar length in a shuffled order fixed by the seed and epoch
+ * ({@link BucketSampler}), mean cross-entropy (weighted per class when class weights are given); validation and
+ * test report accuracy (the primary metric, higher is better) and macro F1.
+ */
+public final class ClassifyTraining implements TrainingTask {
+    /** Texts per evaluation batch. */
+    static final int EVAL_BATCH = 64;
+
+    private final Classifier model;
+    private final Examples train, valid, test;
+    private final BucketSampler sampler;
+    private final float[] classWeights;
+    private List<int[]> epochBatches;
+    private long epochLoaded = -1;
+
+    /**
+     * Examples as token lists and label indices into {@code names}: the model's labels, then any label of these
+     * examples the model never saw (which it can never predict, so each such example counts as an error).
+     */
+    record Examples(List<List<String>> tokens, int[] labels, List<String> names) {
+        static Examples of(Classifier model, List<LabelledText> texts) {
+            var tokens = new ArrayList<List<String>>();
+            var names = new ArrayList<>(model.labels());
+            int[] labels = new int[texts.size()];
+            for (int i = 0; i < texts.size(); i++) {
+                LabelledText t = texts.get(i);
+                tokens.add(model.tokens(t.text()));
+                if (!names.contains(t.label())) names.add(t.label());
+                labels[i] = names.indexOf(t.label());
+            }
+            return new Examples(tokens, labels, names);
+        }
+
+        /** How many examples have a label the model does not know. */
+        long unseen(Classifier model) {
+            return Arrays.stream(labels).filter(l -> l >= model.labels().size()).count();
+        }
+
+        int[] lengths() {
+            return tokens.stream().mapToInt(List::size).toArray();
+        }
+    }
+
+    /**
+     * @param classWeights a weight per label (the model's order), or null for plain cross-entropy
+     * @param test         null when there is no test split
+     */
+    public ClassifyTraining(Classifier model, List<LabelledText> train, List<LabelledText> valid, List<LabelledText> test, int batch,
+                            float[] classWeights, long seed) {
+        this.model = model;
+        this.train = Examples.of(model, train);
+        this.valid = Examples.of(model, valid);
+        this.test = test == null ? null : Examples.of(model, test);
+        this.sampler = BucketSampler.shuffled(this.train.lengths(), batch, seed);
+        this.classWeights = classWeights;
+    }
+
+    /** Weights inversely proportional to each label's frequency in {@code train}, averaging 1 over the examples (scikit-learn's "balanced"). */
+    public static float[] balancedWeights(List<String> labels, List<LabelledText> train) {
+        int[] counts = new int[labels.size()];
+        for (LabelledText t : train) counts[labels.indexOf(t.label())]++;
+        float[] w = new float[labels.size()];
+        for (int k = 0; k < w.length; k++) w[k] = counts[k] == 0 ? 0f : (float) train.size() / (labels.size() * counts[k]);
+        return w;
+    }
+
+    @Override
+    public Module model() {
+        return model;
+    }
+
+    @Override
+    public ObjectNode modelConfig() {
+        return model.configJson();
+    }
+
+    @Override
+    public Batch trainBatch(long index) {
+        long epoch = index / sampler.batches();
+        if (epoch != epochLoaded) {
+            epochBatches = sampler.epoch((int) epoch);
+            epochLoaded = epoch;
+        }
+        int[] rows = epochBatches.get((int) (index % sampler.batches()));
+        var tokens = new ArrayList<List<String>>(rows.length);
+        int[] labels = new int[rows.length];
+        long items = 0;
+        for (int i = 0; i < rows.length; i++) {
+            tokens.add(train.tokens().get(rows[i]));
+            labels[i] = train.labels()[rows[i]];
+            items += tokens.get(i).size();
+        }
+        model.train(true);
+        Variable loss = model.forward(tokens).logits().crossEntropy(labels, -100, classWeights);
+        loss.backward();
+        return new Batch(loss.value().item(), items);
+    }
+
+    @Override
+    public Metrics validate() {
+        return scores(valid).toMetrics(ClassificationScores.Primary.ACCURACY);
+    }
+
+    @Override
+    public Optional<Metrics> test() {
+        return test == null ? Optional.empty() : Optional.of(scores(test).toMetrics(ClassificationScores.Primary.ACCURACY));
+    }
+
+    /** Scores on the test split (null when there is none). */
+    public ClassificationScores testScores() {
+        return test == null ? null : scores(test);
+    }
+
+    /** Predicts every example, longest first in batches of {@link #EVAL_BATCH}, and scores the predictions. */
+    ClassificationScores scores(Examples examples) {
+        return ClassificationScores.of(examples.names(), examples.labels(), predict(model, examples.tokens()));
+    }
+
+    /**
+     * The scores of {@code model} on {@code examples}; an example whose label the model never saw in training
+     * counts as an error (that label is listed among the classes, with recall 0).
+     */
+    public static ClassificationScores score(Classifier model, List<LabelledText> examples) {
+        Examples e = Examples.of(model, examples);
+        return ClassificationScores.of(e.names(), e.labels(), predict(model, e.tokens()));
+    }
+
+    /** How many of {@code examples} have a label {@code model} never saw in training. */
+    public static long unseenLabels(Classifier model, List<LabelledText> examples) {
+        return examples.stream().filter(t -> !model.labels().contains(t.label())).count();
+    }
+
+    /** The predicted label index of each token list, batched by length. */
+    static int[] predict(Classifier model, List<List<String>> tokens) {
+        Integer[] order = new Integer[tokens.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> Integer.compare(tokens.get(b).size(), tokens.get(a).size()));
+        int[] predicted = new int[tokens.size()];
+        for (int from = 0; from < order.length; from += EVAL_BATCH) {
+            int to = Math.min(order.length, from + EVAL_BATCH);
+            var batch = new ArrayList<List<String>>();
+            for (int i = from; i < to; i++) batch.add(tokens.get(order[i]));
+            var predictions = model.predictTokens(batch);
+            for (int i = from; i < to; i++) predicted[order[i]] = predictions.get(i - from).index();
+        }
+        return predicted;
+    }
+
+    /** ln C: the loss of a uniform guess over the labels. */
+    @Override
+    public double chanceLoss() {
+        return Math.log(model.labels().size());
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return sampler.batches();
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        return Map.of("rng", model.rng().stateTensor());
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> state) {
+        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    }
+}
