@@ -20,6 +20,7 @@ public final class ConfusionPlot {
         chart.getStyler().setShowValue(k <= 20);
         chart.getStyler().setPlotContentSize(1.0);
         chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {new java.awt.Color(0xF7FBFF), new java.awt.Color(0x6BAED6), new java.awt.Color(0x08306B)});
         var heat = new ArrayList<Number[]>();
         for (int gold = 0; gold < k; gold++) {
             for (int predicted = 0; predicted < k; predicted++) heat.add(new Number[] {predicted, k - 1 - gold, confusion[gold][predicted]});

@@ -41,6 +41,24 @@ public final class ClassifyEvalCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Draw the confusion matrix as a PNG.")
     Path plot;
 
+    /** Accuracy and macro F1, a table of each label's precision, recall, F1 and support, and the confusion matrix. */
+    static String report(ClassificationScores scores) {
+        var sb = new StringBuilder(String.format("%,d examples: accuracy %.4f, macro F1 %.4f%n%n", scores.examples(), scores.accuracy(), scores.macroF1()));
+        int w = Math.max(9, scores.names().stream().mapToInt(String::length).max().orElse(5) + 2);
+        sb.append(String.format("%-" + w + "s %9s %9s %9s %9s%n", "label", "precision", "recall", "f1", "support"));
+        for (var c : scores.classes()) sb.append(String.format("%-" + w + "s %9.4f %9.4f %9.4f %,9d%n", c.name(), c.precision(), c.recall(), c.f1(), c.support()));
+        sb.append(String.format("%nconfusion (rows gold, columns predicted):%n%-" + w + "s", ""));
+        long[][] m = scores.confusion();
+        for (String name : scores.names()) sb.append(String.format(" %9s", name.length() > 9 ? name.substring(0, 9) : name));
+        sb.append(String.format("%n"));
+        for (int g = 0; g < m.length; g++) {
+            sb.append(String.format("%-" + w + "s", scores.names().get(g)));
+            for (long v : m[g]) sb.append(String.format(" %,9d", v));
+            sb.append(String.format("%n"));
+        }
+        return sb.toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         Classifier classifier = Models.open(model, Classifier.class);
@@ -56,8 +74,8 @@ public final class ClassifyEvalCommand implements Callable<Integer> {
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(scores.toJson()));
         } else {
-            System.out.print(scores);
-            if (plot != null) System.out.println("confusion matrix: " + plot);
+            System.out.print(report(scores));
+            if (plot != null) System.out.println("confusion matrix drawn in " + plot);
         }
         return 0;
     }
