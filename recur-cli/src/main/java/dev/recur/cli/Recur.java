@@ -81,6 +81,7 @@ public final class Recur implements Runnable {
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Recur::groupedCommands);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOverwrittenOptionsAllowed(true);   // the last of a repeated option wins, as in most commands
         cl.setExecutionExceptionHandler(Recur::handleFailure);
         cl.setParameterExceptionHandler(Recur::handleBadOption);
         return cl;

@@ -39,7 +39,8 @@ public record Split(int[] train, int[] valid, int[] test) {
     /**
      * A split by a hash of each example's {@code keys} (its text, say): bucket = (first 8 bytes of the key's MD5,
      * unsigned) mod 100; buckets below 100·(1 − valid − test) train, then validation, then test. Duplicates land in
-     * the same part, and an example keeps its part when others are added or removed.
+     * the same part, and an example keeps its part when others are added or removed. A part left empty that was
+     * asked for takes the last training example.
      */
     public static Split hashed(List<String> keys, double validFraction, double testFraction) {
         checkFraction("validFraction", validFraction);
@@ -49,6 +50,11 @@ public record Split(int[] train, int[] valid, int[] test) {
         for (int i = 0; i < keys.size(); i++) {
             long bucket = Long.remainderUnsigned(md5Prefix(keys.get(i)), 100);
             parts.get(bucket < trainEnd ? 0 : bucket < validEnd ? 1 : 2).add(i);
+        }
+        // A small set may hash nothing into a part it asks for: the last training example goes there instead.
+        for (int part = 1; part <= 2; part++) {
+            double fraction = part == 1 ? validFraction : testFraction;
+            if (fraction > 0 && parts.get(part).isEmpty() && parts.get(0).size() > 1) parts.get(part).add(parts.get(0).remove(parts.get(0).size() - 1));
         }
         return new Split(ints(parts.get(0)), ints(parts.get(1)), ints(parts.get(2)));
     }

@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
         footer = {"%n--data is a bundled data set (spam, sentiment), a .csv, .tsv or .jsonl file (optionally .gz) with",
                 "columns text and label, or a folder with one subfolder of text files per label. Without --valid",
                 "and --test a file is split 90/5/5 by a hash of each text (duplicates stay together).",
-                "With --folds K it runs K-fold cross-validation (fold = example index mod K; the next fold",
-                "validates) with the budget for each fold, and reports the mean and standard deviation.",
+                "With --folds K it runs K-fold cross-validation (fold = example index mod K; every tenth of the",
+                "other examples validates) with the budget for each fold, and reports the mean and standard deviation.",
                 "%nExamples:",
                 "  recur classify train --data spam --time 10m --out spam.safetensors",
                 "  recur classify train --data reviews.csv --valid dev.csv --test test.csv --pooling attention",
@@ -126,13 +126,17 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         return new Classifier(config, new TextEncoder(config.encoder(), vocabularies.get("words"), vocabularies.get("chars"), rng), labels, rng);
     }
 
-    /** K folds: fold i tests, fold i+1 validates, the rest trains; the mean and standard deviation of the test scores. */
+    /** K folds: fold i tests, every tenth of the other examples validates, the rest trains; the mean and standard deviation of the test scores. */
     private Integer crossValidate(ClassifierConfig config, DataFiles files, List<LabelledText> all) throws Exception {
         if (training.resume != null) throw new InvalidOptionException("--resume does not go with --folds");
         double[] accuracy = new double[folds], macroF1 = new double[folds];
         for (int f = 0; f < folds; f++) {
             var parts = List.of(new ArrayList<LabelledText>(), new ArrayList<LabelledText>(), new ArrayList<LabelledText>());
-            for (int i = 0; i < all.size(); i++) parts.get(i % folds == f ? 2 : i % folds == (f + 1) % folds ? 1 : 0).add(all.get(i));
+            int others = 0;
+            for (int i = 0; i < all.size(); i++) {
+                if (i % folds == f) parts.get(2).add(all.get(i));
+                else parts.get(others++ % 10 == 9 ? 1 : 0).add(all.get(i));
+            }
             say("fold %d of %d: %,d training, %,d validation, %,d test examples", f + 1, folds, parts.get(0).size(), parts.get(1).size(), parts.get(2).size());
             String out = String.valueOf(training.files(files.name() + "-classifier.safetensors").model());
             var runFiles = dev.recur.train.RunFiles.of(Path.of(out.replaceAll("\\.safetensors$", "") + ".fold" + (f + 1) + ".safetensors"), "x").prepare();
