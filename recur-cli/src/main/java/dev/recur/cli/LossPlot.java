@@ -18,6 +18,7 @@ public final class LossPlot implements TrainingListener {
     private final List<Double> steps = new ArrayList<>(), losses = new ArrayList<>();
     private final List<Double> evalSteps = new ArrayList<>(), metrics = new ArrayList<>();
     private double smoothed = Double.NaN;
+    private Metrics lastValidation;
 
     /** {@code metricName} labels the y axis, e.g. "bits per character". */
     public LossPlot(String metricName) {
@@ -35,6 +36,7 @@ public final class LossPlot implements TrainingListener {
     public void evaluated(long step, Metrics validation, boolean best) {
         evalSteps.add((double) step);
         metrics.add(validation.value());
+        lastValidation = validation;
     }
 
     /** Writes the chart; the loss is scaled by {@code scale} (e.g. 1/ln 2 for bits). */
@@ -48,7 +50,15 @@ public final class LossPlot implements TrainingListener {
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(roundEndAfter(steps.get(steps.size() - 1)));
         chart.addSeries("training (smoothed)", steps, scaled(losses, scale)).setMarker(SeriesMarkers.NONE);
-        if (!evalSteps.isEmpty()) chart.addSeries("validation", evalSteps, scaled(metrics, scale));
+        if (!evalSteps.isEmpty() && ownAxis(lastValidation)) {
+            // A score that is better higher (accuracy, F1) is not a loss: it gets the right-hand axis and its own name.
+            String name = "validation " + lastValidation.primary().replace('_', ' ');
+            chart.addSeries(name, evalSteps, metrics).setYAxisGroup(1);
+            chart.setYAxisGroupTitle(1, name);
+            chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+        } else if (!evalSteps.isEmpty()) {
+            chart.addSeries("validation", evalSteps, scaled(metrics, scale));
+        }
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
         try {
             BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -56,6 +66,11 @@ public final class LossPlot implements TrainingListener {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A score that is better higher (accuracy, F1) is drawn against an axis of its own, not the loss's. */
+    static boolean ownAxis(Metrics validation) {
+        return validation.better() == Metrics.Better.HIGHER;
     }
 
     /** A round number above {@code last}: the next multiple of half its power of ten past 1.02·last. */

@@ -33,4 +33,17 @@ class LossPlotTest {
             assertThat(files).containsExactly(file);   // the temporary file is gone
         }
     }
+
+    @Test
+    void aScoreThatIsBetterHigherGetsItsOwnAxis(@TempDir Path dir) throws Exception {
+        LossPlot plot = new LossPlot("cross-entropy (nats)");
+        for (long step = 1; step <= 300; step++) plot.stepped(new StepReport(step, 0, 0.7 / Math.sqrt(step), 1e-3, 1, 1000, step));
+        plot.evaluated(100, dev.recur.train.Metrics.higher("accuracy", 0.91), true);
+        plot.evaluated(200, dev.recur.train.Metrics.higher("accuracy", 0.95), true);
+        Path file = dir.resolve("loss.png");
+        plot.write(file, "classifier", 1.0);
+        assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(900);
+        assertThat(LossPlot.ownAxis(dev.recur.train.Metrics.higher("accuracy", 0.9))).isTrue();
+        assertThat(LossPlot.ownAxis(dev.recur.train.Metrics.lower("nats", 0.9))).isFalse();
+    }
 }
