@@ -43,11 +43,11 @@ public record DataFiles(String name, Path train, Path valid, Path test) {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(spec + ": no such file or folder, and not a bundled data set" + (bundled.isEmpty() ? "" : " (" + String.join(", ", bundled) + ")"));
         }
-        String name = path.getFileName().toString().replaceAll("(\\.gz)?$", "").replaceAll("\\.[^.]*$", "");
+        String name = (path.getFileName() == null ? path.toAbsolutePath().toString() : path.getFileName().toString()).replaceAll("(\\.gz)?$", "").replaceAll("\\.[^.]*$", "");
         return new DataFiles(name, path, valid, test);
     }
 
-    /** True when neither a validation nor a test file is given: both are cut from the training data. */
+    /** True when a validation or a test file is missing: the missing part is cut from the training data. */
     public boolean splitNeeded() {
         return valid == null || test == null;
     }

@@ -45,7 +45,7 @@ public record Split(int[] train, int[] valid, int[] test) {
     public static Split hashed(List<String> keys, double validFraction, double testFraction) {
         checkFraction("validFraction", validFraction);
         checkFraction("testFraction", testFraction);
-        double trainEnd = 100 * (1 - validFraction - testFraction), validEnd = 100 * (1 - testFraction);
+        long trainEnd = Math.round(100 * (1 - validFraction - testFraction)), validEnd = Math.round(100 * (1 - testFraction));
         var parts = List.of(new ArrayList<Integer>(), new ArrayList<Integer>(), new ArrayList<Integer>());
         for (int i = 0; i < keys.size(); i++) {
             long bucket = Long.remainderUnsigned(md5Prefix(keys.get(i)), 100);

@@ -64,10 +64,15 @@ public final class ClassifyEvalCommand implements Callable<Integer> {
         Classifier classifier = Models.open(model, Classifier.class);
         DataFiles files = DataFiles.resolve(data, null, null, ClassifyTrainCommand.BUNDLED);
         Path source = ClassifyTrainCommand.BUNDLED.contains(data) && files.test() != null ? files.test() : files.train();
+        if (ClassifyTrainCommand.BUNDLED.contains(data) && files.test() == null) {
+            System.err.printf("recur: %s has no test split (it is scored by cross-validation, train --folds); evaluating all of it%n", data);
+        }
         List<LabelledText> examples = LabelledText.read(source, textColumn, labelColumn);
         long unseen = ClassifyTraining.unseenLabels(classifier, examples);
         if (unseen > 0) {
-            System.err.printf("recur: %,d of %,d examples have labels %s never saw in training; they count as errors%n", unseen, examples.size(), model);
+            var names = examples.stream().map(LabelledText::label).filter(l -> !classifier.labels().contains(l)).distinct().sorted().toList();
+            System.err.printf("recur: %,d of %,d examples have labels %s never saw in training (%s); they count as errors%n", unseen, examples.size(), model,
+                    String.join(", ", names));
         }
         ClassificationScores scores = ClassifyTraining.score(classifier, examples);
         if (plot != null) ConfusionPlot.write(plot, "confusion on " + source.getFileName(), scores.names(), scores.confusion());

@@ -48,7 +48,7 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
             LabelledText.readTexts(Path.of(input), textColumn).forEach(t -> texts.add(t.text()));
         }
         if (attention && classifier.config().pooling() != dev.recur.nn.Pooling.ATTENTION) {
-            System.err.println("recur: " + model + " pools by " + classifier.config().pooling().name().toLowerCase() + ", not attention; no weights to show");
+            System.err.println("recur: " + model + " pools by " + classifier.config().pooling().name().toLowerCase(java.util.Locale.ROOT) + ", not attention; no weights to show");
         }
         for (int from = 0; from < texts.size(); from += 64) {
             for (Classifier.Prediction p : classifier.predict(texts.subList(from, Math.min(texts.size(), from + 64)))) {

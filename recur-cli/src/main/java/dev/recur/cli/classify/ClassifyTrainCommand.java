@@ -86,9 +86,14 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         training.plan();
         encoder.defaults(100, 0, 128, 0.3f);
         if (folds < 0 || folds == 1) throw new InvalidOptionException("--folds must be 0 (off) or at least 2, got " + folds);
+        if (folds > 0 && (valid != null || test != null)) throw new InvalidOptionException("--folds cuts its own validation and test parts; leave out --valid and --test");
+        if (folds > 0 && training.resume != null) throw new InvalidOptionException("--resume does not go with --folds");
         var config = new ClassifierConfig(encoder.config(), pooling, attention, maxTokens);
         DataFiles files = DataFiles.resolve(data, valid, test, BUNDLED);
         List<LabelledText> all = LabelledText.read(files.train(), textColumn, labelColumn);
+        if (folds > all.size()) throw new InvalidOptionException("--folds " + folds + " is more than the " + all.size() + " examples of " + files.train());
+        if (folds > 0 && files.valid() != null) say("%s: cross-validating the training file alone; its validation and test files are not used", files.name());
+        noteTruncated(config, all);
         if (folds > 0) return crossValidate(config, files, all);
         List<LabelledText> trainSet = all, validSet, testSet;
         if (files.splitNeeded()) {
@@ -102,6 +107,15 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             testSet = read(files.test());
         }
         say("%s: %,d training, %,d validation, %,d test examples", files.name(), trainSet.size(), validSet.size(), testSet.size());
+        requireExamples(trainSet, "training");
+        requireExamples(validSet, "validation");
+        requireExamples(testSet, "test");
+        var labels = trainSet.stream().map(LabelledText::label).collect(java.util.stream.Collectors.toSet());
+        for (var part : List.of(validSet, testSet)) {
+            var unseen = part.stream().map(LabelledText::label).filter(l -> !labels.contains(l)).distinct().sorted().toList();
+            long count = part.stream().filter(t -> !labels.contains(t.label())).count();
+            if (count > 0) say("%,d %s examples have labels never seen in training (%s); they count as errors", count, part == validSet ? "validation" : "test", String.join(", ", unseen));
+        }
         var outcome = trainOne(config, trainSet, validSet, testSet, training.files(files.name() + "-classifier.safetensors"), files.name());
         outcome.ifPresent(m -> System.out.printf("test: %s%n", describe(m)));
         return 0;
@@ -128,7 +142,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
     /** K folds: fold i tests, every tenth of the other examples validates, the rest trains; the mean and standard deviation of the test scores. */
     private Integer crossValidate(ClassifierConfig config, DataFiles files, List<LabelledText> all) throws Exception {
-        if (training.resume != null) throw new InvalidOptionException("--resume does not go with --folds");
+        String out = String.valueOf(training.files(files.name() + "-classifier.safetensors").model()).replaceAll("\\.safetensors$", "");
         double[] accuracy = new double[folds], macroF1 = new double[folds];
         for (int f = 0; f < folds; f++) {
             var parts = List.of(new ArrayList<LabelledText>(), new ArrayList<LabelledText>(), new ArrayList<LabelledText>());
@@ -138,8 +152,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
                 else parts.get(others++ % 10 == 9 ? 1 : 0).add(all.get(i));
             }
             say("fold %d of %d: %,d training, %,d validation, %,d test examples", f + 1, folds, parts.get(0).size(), parts.get(1).size(), parts.get(2).size());
-            String out = String.valueOf(training.files(files.name() + "-classifier.safetensors").model());
-            var runFiles = dev.recur.train.RunFiles.of(Path.of(out.replaceAll("\\.safetensors$", "") + ".fold" + (f + 1) + ".safetensors"), "x").prepare();
+            requireExamples(parts.get(1), "validation (fold " + (f + 1) + ")");
+            var runFiles = dev.recur.train.RunFiles.of(Path.of(out + ".fold" + (f + 1) + ".safetensors"), "fold.safetensors").prepare();
             Metrics m = trainOne(config, parts.get(0), parts.get(1), parts.get(2), runFiles, files.name() + " fold " + (f + 1)).orElseThrow();
             accuracy[f] = m.get("accuracy");
             macroF1[f] = m.get("macro_f1");
@@ -148,6 +162,19 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         System.out.printf("%d-fold cross-validation: accuracy %.4f ± %.4f, macro F1 %.4f ± %.4f%n", folds, mean(accuracy), std(accuracy),
                 mean(macroF1), std(macroF1));
         return 0;
+    }
+
+    /** An empty part is refused before any training, naming what to give. */
+    private void requireExamples(List<LabelledText> part, String what) {
+        if (part.isEmpty()) {
+            throw new dev.recur.data.InvalidDataException(data + ": too few examples to cut a " + what + " part from; give more examples, or --valid and --test files");
+        }
+    }
+
+    /** Says once how many texts are longer than --max-tokens (they are read up to it). */
+    private void noteTruncated(ClassifierConfig config, List<LabelledText> texts) {
+        long longer = texts.stream().filter(t -> dev.recur.task.text.TextEncoder.tokens(config.encoder(), t.text()).size() > config.maxTokens()).count();
+        if (longer > 0) say("%,d of %,d texts are longer than --max-tokens %d tokens; they are read up to it", longer, texts.size(), config.maxTokens());
     }
 
     private List<LabelledText> read(Path file) throws java.io.IOException {

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Tag sentences; writes CoNLL: token<TAB>tag, a blank line after each sentence.",
-        footer = {"%n--input holds one sentence per line, tokens separated by spaces; a .conll file (or one whose lines",
-                "have tab-separated columns) is read as CoNLL, its first column the tokens. - reads standard input.",
+        footer = {"%n--input holds one sentence per line, tokens separated by spaces (--format lines), or CoNLL, its first",
+                "column the tokens (--format conll); auto (the default) reads a .conll file, or one whose first line has",
+                "tab-separated columns, as CoNLL. - reads standard input.",
                 "%nExamples:",
                 "  echo \"The jury praised the city of Atlanta .\" | recur tag predict --model pos.safetensors --input -",
                 "  recur tag predict --model names.safetensors --input news.conll > tagged.conll"})
@@ -30,6 +31,11 @@ public final class TagPredictCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "FILE|-", required = true, description = "The sentences; - reads standard input.")
     String input;
+
+    @Option(names = "--format", paramLabel = "auto|lines|conll", defaultValue = "auto", description = "How --input holds sentences (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    enum Format { AUTO, LINES, CONLL }
 
     @Override
     public Integer call() throws Exception {
@@ -44,8 +50,10 @@ public final class TagPredictCommand implements Callable<Integer> {
             text = TextCorpus.read(Path.of(input));
         }
         List<List<String>> sentences = new ArrayList<>();
-        if (input.matches(".*\\.conll(\\.gz)?$") || text.contains("\t")) {
-            Conll.parse(text, 0, 0).forEach(s -> sentences.add(s.tokens()));
+        String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        boolean conll = format == Format.CONLL || format == Format.AUTO && (input.matches(".*\\.conll(\\.gz)?$") || first.contains("\t"));
+        if (conll) {
+            Conll.read(new java.io.StringReader(text), Path.of(input.equals("-") ? "<stdin>" : input), 0, 0).forEach(s -> sentences.add(s.tokens()));
         } else {
             for (String line : text.split("\n")) if (!line.isBlank()) sentences.add(Arrays.asList(line.trim().split("\\s+")));
         }

@@ -78,6 +78,17 @@ public final class TagTrainCommand implements Callable<Integer> {
             testSet = TaggedSentence.read(files.test(), tagColumn);
         }
         say("%s: %,d training, %,d validation, %,d test sentences", files.name(), trainSet.size(), validSet.size(), testSet.size());
+        for (var part : List.of(trainSet, validSet, testSet)) {
+            if (part.isEmpty()) throw new dev.recur.data.InvalidDataException(data + ": too few sentences to cut a " + (part == trainSet ? "training" : part == validSet ? "validation" : "test")
+                    + " part from; give more sentences, or --valid and --test files");
+        }
+        var known = trainSet.stream().flatMap(s -> s.tags().stream()).collect(java.util.stream.Collectors.toSet());
+        if (known.size() < 2) throw new dev.recur.data.InvalidDataException(files.train() + ": the training sentences have only the tag " + known + "; a tagger needs two or more");
+        for (var part : List.of(validSet, testSet)) {
+            var unseen = part.stream().flatMap(s -> s.tags().stream()).filter(t -> !known.contains(t)).toList();
+            if (!unseen.isEmpty()) say("%,d %s tokens have tags never seen in training (%s); they count as errors", unseen.size(),
+                    part == validSet ? "validation" : "test", String.join(", ", new java.util.TreeSet<>(unseen)));
+        }
         Tagger model = training.resume != null ? Models.open(training.resume, Tagger.class) : newModel(trainSet, head);
         var task = new TagTraining(model, trainSet, validSet, testSet, encoder.batch, common.seed);
         say("%s, tags %s, %,d parameters", model, model.scheme().name(), model.parameterCount());

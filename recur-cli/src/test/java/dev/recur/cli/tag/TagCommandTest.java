@@ -81,6 +81,8 @@ class TagCommandTest {
         assertThat(r.err()).startsWith("recur: ").contains("ragged.conll:4").doesNotContain("\tat ");
         Path empty = Files.writeString(dir.resolve("empty.conll"), "\n\n");
         assertThat(run("", train("x.safetensors", empty.toString())).err()).contains("empty.conll").contains("no sentences");
+        Path untagged = Files.writeString(dir.resolve("untagged.conll"), "The\ncat\n\nA\ndog\n");
+        assertThat(run("", train("x.safetensors", untagged.toString())).err()).contains("untagged.conll:1").contains("the tag column is the token column");
         assertThat(dir.resolve("x.safetensors")).doesNotExist();
         assertThat(run("", "tag", "train", "--data", "brown-pos", "--head", "hmm", "--steps", "1").err()).contains("--head must be auto, softmax or crf");
     }

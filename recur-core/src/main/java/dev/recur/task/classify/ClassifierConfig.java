@@ -22,6 +22,6 @@ public record ClassifierConfig(EncoderConfig encoder, Pooling pooling, int atten
     }
 
     public String describe() {
-        return encoder.describe() + ", " + pooling.name().toLowerCase() + " pooling" + (pooling == Pooling.ATTENTION ? " (" + attention + ")" : "");
+        return encoder.describe() + ", " + pooling.name().toLowerCase(java.util.Locale.ROOT) + " pooling" + (pooling == Pooling.ATTENTION ? " (" + attention + ")" : "");
     }
 }

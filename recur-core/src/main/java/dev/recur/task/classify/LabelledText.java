@@ -31,7 +31,7 @@ public record LabelledText(String text, String label, String source) {
     public static List<LabelledText> read(Path path, String textColumn, String labelColumn) throws IOException {
         if (!Files.exists(path)) throw new NoSuchFileException(path + ": no such file or folder");
         List<LabelledText> all = Files.isDirectory(path) ? readFolder(path) : readFile(path, textColumn, labelColumn);
-        if (all.isEmpty()) throw InvalidDataException.in(path, "holds no examples; expected a header and rows of " + textColumn + " and " + labelColumn);
+        if (all.isEmpty()) throw InvalidDataException.in(path, "holds no examples; expected texts with their " + labelColumn + " (a " + textColumn + " and a " + labelColumn + " column, field or folder)");
         return all;
     }
 
@@ -53,15 +53,18 @@ public record LabelledText(String text, String label, String source) {
         if (name.endsWith(".jsonl")) {
             for (JsonLines.Line line : JsonLines.read(path)) {
                 String label = labelColumn == null ? null : label(line, labelColumn);
-                all.add(new LabelledText(nonBlank(line.text(textColumn), line.error("the " + textColumn + " is empty")),
-                        labelColumn == null ? null : nonBlank(label, line.error("the " + labelColumn + " is empty")), path + ":" + line.line()));
+                String text = line.text(textColumn);
+                if (text.isBlank()) throw line.error("the " + textColumn + " is empty");
+                if (labelColumn != null && label.isBlank()) throw line.error("the " + labelColumn + " is empty");
+                all.add(new LabelledText(text, label, path + ":" + line.line()));
             }
         } else if (name.endsWith(".csv") || name.endsWith(".tsv")) {
             Table table = labelColumn == null ? Csv.read(path).require(textColumn) : Csv.read(path).require(textColumn, labelColumn);
             for (Table.Row row : table.rows()) {
-                all.add(new LabelledText(nonBlank(row.get(textColumn), row.error("the " + textColumn + " is empty")),
-                        labelColumn == null ? null : nonBlank(row.get(labelColumn), row.error("the " + labelColumn + " is empty")),
-                        path + ":" + row.line()));
+                String text = row.get(textColumn), label = labelColumn == null ? null : row.get(labelColumn);
+                if (text == null || text.isBlank()) throw row.error("the " + textColumn + " is empty");
+                if (labelColumn != null && (label == null || label.isBlank())) throw row.error("the " + labelColumn + " is empty");
+                all.add(new LabelledText(text, label, path + ":" + row.line()));
             }
         } else {
             throw InvalidDataException.in(path, "is not .csv, .tsv or .jsonl (optionally .gz), nor a folder of label folders");
@@ -82,6 +85,7 @@ public record LabelledText(String text, String label, String source) {
                 files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
             }
             for (Path f : files) {
+                if (Files.size(f) == 0) continue;   // an empty file is no example
                 String text = TextCorpus.read(f);
                 if (!text.isBlank()) all.add(new LabelledText(text, label.getFileName().toString(), f.toString()));
             }
@@ -94,11 +98,6 @@ public record LabelledText(String text, String label, String source) {
         var v = line.get(field);
         if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) throw line.error("the " + field + " is " + v + "; expected a string or a number");
         return v.asText();
-    }
-
-    private static String nonBlank(String value, InvalidDataException otherwise) {
-        if (value == null || value.isBlank()) throw otherwise;
-        return value;
     }
 
     private static String baseName(Path path) {

@@ -34,6 +34,7 @@ public final class TagTraining implements TrainingTask {
     private final BucketSampler sampler;
     private List<int[]> epochBatches;
     private long epochLoaded = -1;
+    private TaggingScores testScores;
 
     /** {@code test} is null when there is no test split. */
     public TagTraining(Tagger model, List<TaggedSentence> train, List<TaggedSentence> valid, List<TaggedSentence> test, int batch, long seed) {
@@ -89,12 +90,17 @@ public final class TagTraining implements TrainingTask {
 
     @Override
     public Optional<Metrics> test() {
-        return test == null ? Optional.empty() : Optional.of(testScores().toMetrics());
+        if (test == null) return Optional.empty();
+        testScores = score(model, test, seen::contains);
+        return Optional.of(testScores.toMetrics());
     }
 
-    /** Scores on the test split (null when there is none); unknown words are those not in the training sentences. */
+    /**
+     * The scores of the last {@link #test()} (null before it, or without a test split); unknown words are those
+     * not in the training sentences.
+     */
     public TaggingScores testScores() {
-        return test == null ? null : score(model, test, seen::contains);
+        return testScores;
     }
 
     /**
@@ -123,10 +129,10 @@ public final class TagTraining implements TrainingTask {
         return predicted;
     }
 
-    /** ln K: the loss per token of a uniform guess over the tags. */
+    /** ln K: the loss per token of a uniform guess over the tags (for the CRF too, whose loss is per token). */
     @Override
     public double chanceLoss() {
-        return model.config().head() == TaggerConfig.Head.SOFTMAX ? Math.log(model.tags().size()) : Double.NaN;
+        return Math.log(model.tags().size());
     }
 
     @Override

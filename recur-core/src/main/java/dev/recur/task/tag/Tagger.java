@@ -68,8 +68,9 @@ public final class Tagger extends Module {
     }
 
     /**
-     * The training loss of a batch: the mean cross-entropy over its tokens (softmax head), or the mean negative
-     * log-likelihood of each sentence's tags (CRF). {@code gold[b][t]} is the index of token t's tag.
+     * The training loss of a batch per token: the mean cross-entropy over its tokens (softmax head), or the
+     * negative log-likelihood of the sentences' tags divided by their tokens (CRF), so that batches of long and
+     * short sentences weigh alike. {@code gold[b][t]} is the index of token t's tag.
      */
     public Variable loss(List<List<String>> sentences, int[][] gold) {
         Scores s = scores(sentences);
@@ -77,7 +78,11 @@ public final class Tagger extends Module {
         int[] targets = new int[t * b];
         java.util.Arrays.fill(targets, StreamBatches.IGNORE);
         for (int i = 0; i < b; i++) for (int k = 0; k < gold[i].length; k++) targets[k * b + i] = gold[i][k];
-        if (crf != null) return crf.negativeLogLikelihood(s.emissions(), targets, s.lengths());
+        if (crf != null) {
+            int tokens = 0;
+            for (int[] g : gold) tokens += g.length;
+            return crf.negativeLogLikelihood(s.emissions(), targets, s.lengths()).mul((float) b / tokens);   // the mean over sentences, per token
+        }
         return s.emissions().reshape(t * b, tags.size()).crossEntropy(targets, StreamBatches.IGNORE);
     }
 

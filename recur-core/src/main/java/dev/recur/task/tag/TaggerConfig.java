@@ -5,7 +5,7 @@ import dev.recur.task.text.EncoderConfig;
 /**
  * A tagger's hyperparameters: its encoder and its head; stored in the model file with the vocabularies and tags.
  *
- * @param encoder the shared text encoder, e.g. word BiLSTM 1×256 with a character encoder
+ * @param encoder the shared text encoder, e.g. a word BiLSTM 1×128 with a character encoder
  * @param head    SOFTMAX (each token's tag on its own) or CRF (a linear-chain CRF over the sequence)
  */
 public record TaggerConfig(EncoderConfig encoder, Head head) {

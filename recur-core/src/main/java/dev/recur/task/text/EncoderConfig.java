@@ -31,7 +31,7 @@ public record EncoderConfig(Tokenizer tokens, int embed, int charEmbed, int char
         check(embed > 0, "embed must be positive, got %d", embed);
         check(charEmbed >= 0, "char-embed must be ≥ 0 (0 = no character encoder), got %d", charEmbed);
         check(charEmbed == 0 || charHidden > 0, "char-hidden must be positive with a character encoder, got %d", charHidden);
-        check(charEmbed == 0 || tokens == Tokenizer.WORD, "a character encoder per word needs word tokens");
+        check(charEmbed == 0 || tokens == Tokenizer.WORD, "char-embed needs word tokens (a character encoder reads each word), got %d with %s tokens", charEmbed, tokens.name().toLowerCase(Locale.ROOT));
         check(hidden > 0, "hidden must be positive, got %d", hidden);
         check(layers > 0, "layers must be positive, got %d", layers);
         check(directions == 1 || directions == 2, "directions must be 1 or 2, got %d", directions);
@@ -62,8 +62,8 @@ public record EncoderConfig(Tokenizer tokens, int embed, int charEmbed, int char
     }
 
     public String describe() {
-        return String.format("%s %s%s %d×%d%s, embed %d%s, dropout %s", tokens.name().toLowerCase(Locale.ROOT),
-                directions == 2 ? "bi" : "", cell.name().toLowerCase(Locale.ROOT), layers, hidden, "", embed,
+        return String.format("%s %s%s %d×%d, embed %d%s, dropout %s", tokens.name().toLowerCase(Locale.ROOT),
+                directions == 2 ? "bi" : "", cell.name().toLowerCase(Locale.ROOT), layers, hidden, embed,
                 charEmbed > 0 ? ", char encoder " + charEmbed + "→2×" + charHidden : "", dropout);
     }
 }
