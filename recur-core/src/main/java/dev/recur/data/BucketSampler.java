@@ -26,6 +26,8 @@ public final class BucketSampler {
     private final int batchSize, poolBatches;
     private final long seed;
     private final boolean shuffle;
+    private List<int[]> cached;   // the batches of epoch cachedEpoch, for batch(index)
+    private int cachedEpoch = -1;
 
     private BucketSampler(int[] lengths, int batchSize, int poolBatches, long seed, boolean shuffle) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -60,6 +62,20 @@ public final class BucketSampler {
 
     public int batchSize() {
         return batchSize;
+    }
+
+    /**
+     * The examples of training batch {@code index}, counted from 0 across epochs: batch index mod
+     * {@link #batches()} of epoch index / {@link #batches()}. The last epoch asked for is kept, so stepping
+     * through batches builds each epoch once.
+     */
+    public int[] batch(long index) {
+        int epoch = (int) (index / batches());
+        if (cachedEpoch != epoch) {
+            cached = epoch(epoch);
+            cachedEpoch = epoch;
+        }
+        return cached.get((int) (index % batches()));
     }
 
     /** The batches of epoch {@code epoch} (from 0); each example appears in exactly one. */

@@ -52,6 +52,50 @@ public record DataFiles(String name, Path train, Path valid, Path test) {
         return valid == null || test == null;
     }
 
+    /** Reads a file of examples. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        List<T> read(Path file) throws IOException;
+    }
+
+    /** The training, validation and test examples. */
+    public record Parts<T>(List<T> train, List<T> valid, List<T> test) {}
+
+    /**
+     * The three parts: the files given, and for a missing one a cut of {@code all} (the training file's examples)
+     * by {@link Split#hashed} of each example's {@code key} (5 % validation, 5 % test); a hashed part not needed
+     * goes back to training. An empty part is an {@link InvalidDataException} saying what to give.
+     */
+    public <T> Parts<T> parts(List<T> all, java.util.function.Function<T, String> key, Reader<T> reader) throws IOException {
+        List<T> train = all, validPart, testPart;
+        if (splitNeeded()) {
+            Split split = Split.hashed(all.stream().map(key).toList(), 0.05, 0.05);
+            int[] kept = split.train();
+            if (valid != null) kept = union(kept, split.valid());
+            if (test != null) kept = union(kept, split.test());
+            train = Split.select(all, kept);
+            validPart = valid != null ? reader.read(valid) : Split.select(all, split.valid());
+            testPart = test != null ? reader.read(test) : Split.select(all, split.test());
+        } else {
+            validPart = reader.read(valid);
+            testPart = reader.read(test);
+        }
+        for (var part : List.of(train, validPart, testPart)) {
+            if (part.isEmpty()) {
+                throw InvalidDataException.in(name, "too few examples to cut a " + (part == train ? "training" : part == validPart ? "validation" : "test")
+                        + " part from; give more, or --valid and --test files");
+            }
+        }
+        return new Parts<>(train, validPart, testPart);
+    }
+
+    private static int[] union(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        java.util.Arrays.sort(c);
+        return c;
+    }
+
     private static Path part(Path dir, String name) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(name + ".")).sorted().findFirst().orElse(null);

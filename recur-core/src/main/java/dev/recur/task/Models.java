@@ -95,6 +95,28 @@ public final class Models {
         return type.cast(kind.loader().apply(model));
     }
 
+    /**
+     * A task's loader, once: builds the model from the file's configuration with {@code build}, loads its tensors
+     * and puts it in evaluation mode; a configuration or tensor that does not fit is a {@link ModelFormatException}
+     * naming the file, e.g. {@code m.safetensors: recur.config is not a valid classifier configuration: ...}.
+     */
+    public static <M extends Module> M load(ModelFile file, String what, Function<com.fasterxml.jackson.databind.JsonNode, M> build) {
+        String source = String.valueOf(file.file());
+        M model;
+        try {
+            model = build.apply(file.config());
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(source, "recur.config is not a valid " + what + " configuration: " + e.getMessage(), e);
+        }
+        try {
+            model.loadStateDict(file.tensors());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, e.getMessage(), e);
+        }
+        model.train(false);
+        return model;
+    }
+
     private static Kind kindOf(ModelFile model) {
         String type = model.config().path("type").asText("");
         Kind kind = KINDS.get(type);

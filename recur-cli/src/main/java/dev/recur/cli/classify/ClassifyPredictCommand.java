@@ -50,8 +50,10 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
         if (attention && classifier.config().pooling() != dev.recur.nn.Pooling.ATTENTION) {
             System.err.println("recur: " + model + " pools by " + classifier.config().pooling().name().toLowerCase(java.util.Locale.ROOT) + ", not attention; no weights to show");
         }
-        for (int from = 0; from < texts.size(); from += 64) {
-            for (Classifier.Prediction p : classifier.predict(texts.subList(from, Math.min(texts.size(), from + 64)))) {
+        var tokens = texts.stream().map(classifier::tokens).toList();
+        for (int from = 0; from < tokens.size(); from += 1024) {   // in slices, so results stream out as they come
+            var slice = tokens.subList(from, Math.min(tokens.size(), from + 1024));
+            for (Classifier.Prediction p : dev.recur.task.text.TextEncoder.byLength(slice, 64, classifier::predictTokens)) {
                 ObjectNode line = JSON.createObjectNode().put("label", p.label());
                 ObjectNode probabilities = line.putObject("probabilities");
                 for (int k = 0; k < p.probabilities().length; k++) probabilities.put(classifier.labels().get(k), Math.round(p.probabilities()[k] * 1e4) / 1e4);

@@ -4,7 +4,6 @@ import dev.recur.cli.CommonOptions;
 import dev.recur.cli.EncoderOptions;
 import dev.recur.cli.TrainingOptions;
 import dev.recur.data.DataFiles;
-import dev.recur.data.Split;
 import dev.recur.nn.Pooling;
 import dev.recur.task.Models;
 import dev.recur.task.classify.Classifier;
@@ -95,21 +94,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         if (folds > 0 && files.valid() != null) say("%s: cross-validating the training file alone; its validation and test files are not used", files.name());
         noteTruncated(config, all);
         if (folds > 0) return crossValidate(config, files, all);
-        List<LabelledText> trainSet = all, validSet, testSet;
-        if (files.splitNeeded()) {
-            Split split = Split.hashed(all.stream().map(LabelledText::text).toList(), 0.05, 0.05);
-            trainSet = Split.select(all, split.train());
-            validSet = files.valid() != null ? read(files.valid()) : Split.select(all, split.valid());
-            testSet = files.test() != null ? read(files.test()) : Split.select(all, split.test());
-            if (files.valid() != null || files.test() != null) trainSet = Split.select(all, concat(split.train(), files.valid() != null ? split.valid() : split.test()));
-        } else {
-            validSet = read(files.valid());
-            testSet = read(files.test());
-        }
+        var parts = files.parts(all, LabelledText::text, this::read);
+        List<LabelledText> trainSet = parts.train(), validSet = parts.valid(), testSet = parts.test();
         say("%s: %,d training, %,d validation, %,d test examples", files.name(), trainSet.size(), validSet.size(), testSet.size());
-        requireExamples(trainSet, "training");
-        requireExamples(validSet, "validation");
-        requireExamples(testSet, "test");
         var labels = trainSet.stream().map(LabelledText::label).collect(java.util.stream.Collectors.toSet());
         for (var part : List.of(validSet, testSet)) {
             var unseen = part.stream().map(LabelledText::label).filter(l -> !labels.contains(l)).distinct().sorted().toList();
@@ -183,13 +170,6 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
     static String describe(Metrics m) {
         return String.format("accuracy %.4f, macro F1 %.4f", m.get("accuracy"), m.get("macro_f1"));
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        java.util.Arrays.sort(c);
-        return c;
     }
 
     private static double mean(double[] v) {

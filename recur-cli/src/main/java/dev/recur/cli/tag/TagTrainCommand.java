@@ -4,7 +4,6 @@ import dev.recur.cli.CommonOptions;
 import dev.recur.cli.EncoderOptions;
 import dev.recur.cli.TrainingOptions;
 import dev.recur.data.DataFiles;
-import dev.recur.data.Split;
 import dev.recur.task.Models;
 import dev.recur.task.score.TagScheme;
 import dev.recur.task.tag.TagTraining;
@@ -67,21 +66,9 @@ public final class TagTrainCommand implements Callable<Integer> {
         encoder.defaults(100, 25, 128, 0.3f);
         var head = parseHead();
         DataFiles files = DataFiles.resolve(data, valid, test, BUNDLED);
-        List<TaggedSentence> all = TaggedSentence.read(files.train(), tagColumn), trainSet = all, validSet, testSet;
-        if (files.splitNeeded()) {
-            Split split = Split.hashed(all.stream().map(s -> String.join(" ", s.tokens())).toList(), 0.05, 0.05);
-            trainSet = Split.select(all, files.valid() != null || files.test() != null ? union(split.train(), files.valid() != null ? split.valid() : split.test()) : split.train());
-            validSet = files.valid() != null ? TaggedSentence.read(files.valid(), tagColumn) : Split.select(all, split.valid());
-            testSet = files.test() != null ? TaggedSentence.read(files.test(), tagColumn) : Split.select(all, split.test());
-        } else {
-            validSet = TaggedSentence.read(files.valid(), tagColumn);
-            testSet = TaggedSentence.read(files.test(), tagColumn);
-        }
+        var parts = files.parts(TaggedSentence.read(files.train(), tagColumn), s -> String.join(" ", s.tokens()), f -> TaggedSentence.read(f, tagColumn));
+        List<TaggedSentence> trainSet = parts.train(), validSet = parts.valid(), testSet = parts.test();
         say("%s: %,d training, %,d validation, %,d test sentences", files.name(), trainSet.size(), validSet.size(), testSet.size());
-        for (var part : List.of(trainSet, validSet, testSet)) {
-            if (part.isEmpty()) throw new dev.recur.data.InvalidDataException(data + ": too few sentences to cut a " + (part == trainSet ? "training" : part == validSet ? "validation" : "test")
-                    + " part from; give more sentences, or --valid and --test files");
-        }
         var known = trainSet.stream().flatMap(s -> s.tags().stream()).collect(java.util.stream.Collectors.toSet());
         if (known.size() < 2) throw new dev.recur.data.InvalidDataException(files.train() + ": the training sentences have only the tag " + known + "; a tagger needs two or more");
         for (var part : List.of(validSet, testSet)) {
@@ -124,13 +111,6 @@ public final class TagTrainCommand implements Callable<Integer> {
     static String describe(Metrics m) {
         return m.values().containsKey("f1") ? String.format("span F1 %.4f, accuracy %.4f", m.get("f1"), m.get("accuracy"))
                 : String.format("accuracy %.4f", m.get("accuracy"));
-    }
-
-    private static int[] union(int[] a, int[] b) {
-        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        java.util.Arrays.sort(c);
-        return c;
     }
 
     private void say(String format, Object... args) {

@@ -1,16 +1,15 @@
 package dev.recur.task.classify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.io.ModelFile;
-import dev.recur.io.ModelFormatException;
 import dev.recur.nn.AttentionPooling;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
 import dev.recur.nn.Pooling;
+import dev.recur.task.Models;
 import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
@@ -136,27 +135,15 @@ public final class Classifier extends Module {
 
     /** The classifier a model file holds, in evaluation mode; the registry's loader. */
     public static Classifier of(ModelFile file) {
-        String source = String.valueOf(file.file());
-        JsonNode c = file.config();
-        Classifier model;
-        try {
+        return Models.load(file, "classifier", c -> {
             var rng = new Rng(0);
             TextEncoder encoder = TextEncoder.read(c, rng);
             var config = new ClassifierConfig(encoder.config(), Pooling.valueOf(c.get("pooling").asText().toUpperCase(Locale.ROOT)),
                     c.get("attention").asInt(), c.get("max_tokens").asInt());
             var labels = new ArrayList<String>();
             c.get("labels").forEach(l -> labels.add(l.asText()));
-            model = new Classifier(config, encoder, labels, rng);
-        } catch (RuntimeException e) {
-            throw new ModelFormatException(source, "recur.config is not a valid classifier configuration: " + e.getMessage(), e);
-        }
-        try {
-            model.loadStateDict(file.tensors());
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(source, e.getMessage(), e);
-        }
-        model.train(false);
-        return model;
+            return new Classifier(config, encoder, labels, rng);
+        });
     }
 
     @Override

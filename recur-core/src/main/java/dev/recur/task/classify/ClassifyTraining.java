@@ -5,11 +5,11 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.BucketSampler;
 import dev.recur.nn.Module;
 import dev.recur.task.score.ClassificationScores;
+import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +27,6 @@ public final class ClassifyTraining implements TrainingTask {
     private final Examples train, valid, test;
     private final BucketSampler sampler;
     private final float[] classWeights;
-    private List<int[]> epochBatches;
-    private long epochLoaded = -1;
 
     /**
      * Examples as token lists and label indices into {@code names}: the model's labels, then any label of these
@@ -48,10 +46,6 @@ public final class ClassifyTraining implements TrainingTask {
             return new Examples(tokens, labels, names);
         }
 
-        /** How many examples have a label the model does not know. */
-        long unseen(Classifier model) {
-            return Arrays.stream(labels).filter(l -> l >= model.labels().size()).count();
-        }
 
         int[] lengths() {
             return tokens.stream().mapToInt(List::size).toArray();
@@ -93,12 +87,7 @@ public final class ClassifyTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        long epoch = index / sampler.batches();
-        if (epoch != epochLoaded) {
-            epochBatches = sampler.epoch((int) epoch);
-            epochLoaded = epoch;
-        }
-        int[] rows = epochBatches.get((int) (index % sampler.batches()));
+        int[] rows = sampler.batch(index);
         var tokens = new ArrayList<List<String>>(rows.length);
         int[] labels = new int[rows.length];
         long items = 0;
@@ -149,18 +138,7 @@ public final class ClassifyTraining implements TrainingTask {
 
     /** The predicted label index of each token list, batched by length. */
     static int[] predict(Classifier model, List<List<String>> tokens) {
-        Integer[] order = new Integer[tokens.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> Integer.compare(tokens.get(b).size(), tokens.get(a).size()));
-        int[] predicted = new int[tokens.size()];
-        for (int from = 0; from < order.length; from += EVAL_BATCH) {
-            int to = Math.min(order.length, from + EVAL_BATCH);
-            var batch = new ArrayList<List<String>>();
-            for (int i = from; i < to; i++) batch.add(tokens.get(order[i]));
-            var predictions = model.predictTokens(batch);
-            for (int i = from; i < to; i++) predicted[order[i]] = predictions.get(i - from).index();
-        }
-        return predicted;
+        return TextEncoder.byLength(tokens, EVAL_BATCH, model::predictTokens).stream().mapToInt(Classifier.Prediction::index).toArray();
     }
 
     /** ln C: the loss of a uniform guess over the labels. */

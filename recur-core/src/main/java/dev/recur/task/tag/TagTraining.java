@@ -5,11 +5,11 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.BucketSampler;
 import dev.recur.nn.Module;
 import dev.recur.task.score.TaggingScores;
+import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +32,6 @@ public final class TagTraining implements TrainingTask {
     private final int[][] trainTags;
     private final Set<String> seen = new HashSet<>();
     private final BucketSampler sampler;
-    private List<int[]> epochBatches;
-    private long epochLoaded = -1;
     private TaggingScores testScores;
 
     /** {@code test} is null when there is no test split. */
@@ -63,12 +61,7 @@ public final class TagTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        long epoch = index / sampler.batches();
-        if (epoch != epochLoaded) {
-            epochBatches = sampler.epoch((int) epoch);
-            epochLoaded = epoch;
-        }
-        int[] rows = epochBatches.get((int) (index % sampler.batches()));
+        int[] rows = sampler.batch(index);
         var tokens = new ArrayList<List<String>>(rows.length);
         int[][] gold = new int[rows.length][];
         long items = 0;
@@ -115,18 +108,7 @@ public final class TagTraining implements TrainingTask {
 
     /** The predicted tags of each sentence, batched by length. */
     public static List<List<String>> predict(Tagger model, List<List<String>> sentences) {
-        Integer[] order = new Integer[sentences.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> Integer.compare(sentences.get(b).size(), sentences.get(a).size()));
-        var predicted = new ArrayList<List<String>>(java.util.Collections.nCopies(sentences.size(), List.<String>of()));
-        for (int from = 0; from < order.length; from += EVAL_BATCH) {
-            int to = Math.min(order.length, from + EVAL_BATCH);
-            var batch = new ArrayList<List<String>>();
-            for (int i = from; i < to; i++) batch.add(sentences.get(order[i]));
-            var tags = model.predict(batch);
-            for (int i = from; i < to; i++) predicted.set(order[i], tags.get(i - from));
-        }
-        return predicted;
+        return TextEncoder.byLength(sentences, EVAL_BATCH, model::predict);
     }
 
     /** ln K: the loss per token of a uniform guess over the tags (for the CRF too, whose loss is per token). */

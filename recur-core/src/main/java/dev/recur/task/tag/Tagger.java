@@ -1,16 +1,15 @@
 package dev.recur.task.tag;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.data.StreamBatches;
 import dev.recur.io.ModelFile;
-import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Crf;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
+import dev.recur.task.Models;
 import dev.recur.task.score.TagScheme;
 import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
@@ -152,26 +151,14 @@ public final class Tagger extends Module {
 
     /** The tagger a model file holds, in evaluation mode; the registry's loader. */
     public static Tagger of(ModelFile file) {
-        String source = String.valueOf(file.file());
-        JsonNode c = file.config();
-        Tagger model;
-        try {
+        return Models.load(file, "tagger", c -> {
             var rng = new Rng(0);
             TextEncoder encoder = TextEncoder.read(c, rng);
             var tags = new ArrayList<String>();
             c.get("tags").forEach(t -> tags.add(t.asText()));
-            model = new Tagger(new TaggerConfig(encoder.config(), TaggerConfig.Head.valueOf(c.get("head").asText().toUpperCase(Locale.ROOT))),
-                    encoder, tags, TagScheme.parse(c.get("scheme").asText()), rng);
-        } catch (RuntimeException e) {
-            throw new ModelFormatException(source, "recur.config is not a valid tagger configuration: " + e.getMessage(), e);
-        }
-        try {
-            model.loadStateDict(file.tensors());
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(source, e.getMessage(), e);
-        }
-        model.train(false);
-        return model;
+            var config = new TaggerConfig(encoder.config(), TaggerConfig.Head.valueOf(c.get("head").asText().toUpperCase(Locale.ROOT)));
+            return new Tagger(config, encoder, tags, TagScheme.parse(c.get("scheme").asText()), rng);
+        });
     }
 
     @Override

@@ -152,6 +152,25 @@ public final class TextEncoder extends Module {
         return Functional.embedding(table, position, t, b);
     }
 
+    /**
+     * Runs {@code run} over {@code sequences} in batches of at most {@code batch}, longest first, so that each
+     * batch pads little, and returns its results in the order of {@code sequences}.
+     */
+    public static <R> List<R> byLength(List<List<String>> sequences, int batch, java.util.function.Function<List<List<String>>, List<R>> run) {
+        Integer[] order = new Integer[sequences.size()];
+        java.util.Arrays.setAll(order, i -> i);
+        java.util.Arrays.sort(order, (a, b) -> Integer.compare(sequences.get(b).size(), sequences.get(a).size()));
+        var results = new ArrayList<R>(java.util.Collections.nCopies(sequences.size(), (R) null));
+        for (int from = 0; from < order.length; from += batch) {
+            int to = Math.min(order.length, from + batch);
+            var part = new ArrayList<List<String>>(to - from);
+            for (int i = from; i < to; i++) part.add(sequences.get(order[i]));
+            List<R> out = run.apply(part);
+            for (int i = from; i < to; i++) results.set(order[i], out.get(i - from));
+        }
+        return results;
+    }
+
     /** The word vocabulary's id of {@code token} (lower-cased when the configuration says so); 0 when unknown. */
     public int wordId(String token) {
         return words.id(config.lowercase() ? token.toLowerCase(Locale.ROOT) : token);
