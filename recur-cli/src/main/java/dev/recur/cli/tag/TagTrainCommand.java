@@ -79,7 +79,7 @@ public final class TagTrainCommand implements Callable<Integer> {
         Tagger model = training.resume != null ? Models.open(training.resume, Tagger.class) : newModel(trainSet, head);
         var task = new TagTraining(model, trainSet, validSet, testSet, encoder.batch, common.seed);
         say("%s, tags %s, %,d parameters", model, model.scheme().name(), model.parameterCount());
-        var display = new TrainingOptions.Display("tok", 1, model.config().head() == TaggerConfig.Head.CRF ? "negative log-likelihood per sentence"
+        var display = new TrainingOptions.Display("tok", 1, model.config().head() == TaggerConfig.Head.CRF ? "negative log-likelihood per token"
                 : "cross-entropy (nats per token)", "tagger on " + files.name(), TagTrainCommand::describe, step -> null);
         training.train(task, training.files(files.name() + "-tagger.safetensors"), display, common.quiet);
         var scores = task.testScores();
