@@ -94,4 +94,30 @@ class ClassifierTest {
         double accuracy = outcome.test().orElseThrow().get("accuracy");
         assertThat(accuracy).as("test accuracy on 100 sentences, half positive").isGreaterThan(0.68);
     }
+
+    @Test
+    void resumingGivesTheWeightsOfOneUninterruptedRun() throws IOException {
+        var all = LabelledText.read(Path.of("../data/sentiment/sentiment.tsv.gz"), "text", "label");
+        var train = all.subList(0, 300);
+        var plan30 = new TrainingPlan(30, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.PLATEAU, 0, 0.2, 10, 0, 0);
+        var plan60 = new TrainingPlan(60, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.PLATEAU, 0, 0.2, 10, 0, 0);
+        java.util.function.Supplier<ClassifyTraining> task = () -> {
+            var encoderConfig = new EncoderConfig(Tokenizer.WORD, 8, 4, 3, CellType.LSTM, 8, 1, 2, 0.3f, true);
+            var config = new ClassifierConfig(encoderConfig, Pooling.ATTENTION, 8, 40);
+            var v = TextEncoder.vocabularies(encoderConfig, train.stream().map(t -> Classifier.tokens(config, t.text())).toList(), 0, 1);
+            var rng = new Rng(5);
+            var model = new Classifier(config, new TextEncoder(encoderConfig, v.get("words"), v.get("chars"), rng), List.of("negative", "positive"), rng);
+            return new ClassifyTraining(model, train, all.subList(300, 340), null, 16, null, 3);   // dropout, attention, characters: all of it
+        };
+        var whole = RunFiles.of(dir.resolve("whole.safetensors"), "w").prepare();
+        TrainingRecipe.run(task.get(), plan60, whole, null, new ArrayList<>());
+        var parts = RunFiles.of(dir.resolve("parts.safetensors"), "p").prepare();
+        TrainingRecipe.run(task.get(), plan30, parts, null, new ArrayList<>());
+        TrainingRecipe.run(task.get(), plan60, parts, parts.checkpoint(), new ArrayList<>());
+        // The checkpoints' final weights, not the model files' best validated ones (which could be from before the cut).
+        var a = dev.recur.io.Checkpoint.read(whole.checkpoint()).model();
+        var b = dev.recur.io.Checkpoint.read(parts.checkpoint()).model();
+        assertThat(dev.recur.io.Checkpoint.read(parts.checkpoint()).trainer().get("step").asLong()).isEqualTo(60);
+        a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
+    }
 }

@@ -89,4 +89,22 @@ class TaggerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Models.open(file, dev.recur.task.classify.Classifier.class))
                 .hasMessage(file + ": this is a sequence tagger, not a text classifier; use it with recur tag");
     }
+
+    @Test
+    void resumingACrfTaggerGivesTheWeightsOfOneUninterruptedRun() throws IOException {
+        var train = brown("brown-names", "train", 0, 200);
+        var valid = brown("brown-names", "valid", 0, 30);
+        var plan30 = new TrainingPlan(30, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.PLATEAU, 5, 0.5, 10, 0, 0);
+        var plan60 = new TrainingPlan(60, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.PLATEAU, 5, 0.5, 10, 0, 0);
+        var whole = RunFiles.of(dir.resolve("whole.safetensors"), "w").prepare();
+        TrainingRecipe.run(new TagTraining(tagger(TaggerConfig.Head.CRF, train), train, valid, null, 16, 3), plan60, whole, null, new ArrayList<>());
+        var parts = RunFiles.of(dir.resolve("parts.safetensors"), "p").prepare();
+        TrainingRecipe.run(new TagTraining(tagger(TaggerConfig.Head.CRF, train), train, valid, null, 16, 3), plan30, parts, null, new ArrayList<>());
+        TrainingRecipe.run(new TagTraining(tagger(TaggerConfig.Head.CRF, train), train, valid, null, 16, 3), plan60, parts, parts.checkpoint(), new ArrayList<>());
+        // The checkpoints' final weights, not the model files' best validated ones (which could be from before the cut).
+        var a = dev.recur.io.Checkpoint.read(whole.checkpoint()).model();
+        var b = dev.recur.io.Checkpoint.read(parts.checkpoint()).model();
+        assertThat(dev.recur.io.Checkpoint.read(parts.checkpoint()).trainer().get("step").asLong()).isEqualTo(60);
+        a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
+    }
 }
