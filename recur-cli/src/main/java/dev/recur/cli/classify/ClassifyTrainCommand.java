@@ -1,6 +1,7 @@
 package dev.recur.cli.classify;
 
 import dev.recur.cli.CommonOptions;
+import dev.recur.cli.DataOptions;
 import dev.recur.cli.EncoderOptions;
 import dev.recur.cli.TrainingOptions;
 import dev.recur.data.DataFiles;
@@ -46,14 +47,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     @Mixin
     EncoderOptions encoder;
 
-    @Option(names = "--data", paramLabel = "SPEC", required = true, description = "A bundled data set (spam, sentiment), a file or a folder.")
-    String data;
-
-    @Option(names = "--valid", paramLabel = "FILE", description = "Validation examples (default: cut from --data).")
-    Path valid;
-
-    @Option(names = "--test", paramLabel = "FILE", description = "Test examples (default: cut from --data).")
-    Path test;
+    @Mixin
+    DataOptions input;
 
     @Option(names = "--text-column", paramLabel = "NAME", defaultValue = "text", description = "Column or field of the text (default: ${DEFAULT-VALUE}).")
     String textColumn;
@@ -85,10 +80,10 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         training.plan();
         encoder.defaults(100, 0, 128, 0.3f);
         if (folds < 0 || folds == 1) throw new InvalidOptionException("--folds must be 0 (off) or at least 2, got " + folds);
-        if (folds > 0 && (valid != null || test != null)) throw new InvalidOptionException("--folds cuts its own validation and test parts; leave out --valid and --test");
+        if (folds > 0 && (input.valid != null || input.test != null)) throw new InvalidOptionException("--folds cuts its own validation and test parts; leave out --valid and --test");
         if (folds > 0 && training.resume != null) throw new InvalidOptionException("--resume does not go with --folds");
         var config = new ClassifierConfig(encoder.config(), pooling, attention, maxTokens);
-        DataFiles files = DataFiles.resolve(data, valid, test, BUNDLED);
+        DataFiles files = input.files(BUNDLED);
         List<LabelledText> all = LabelledText.read(files.train(), textColumn, labelColumn);
         if (folds > all.size()) throw new InvalidOptionException("--folds " + folds + " is more than the " + all.size() + " examples of " + files.train());
         if (folds > 0 && files.valid() != null) say("%s: cross-validating the training file alone; its validation and test files are not used", files.name());
@@ -123,7 +118,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         var tokens = trainSet.stream().map(t -> Classifier.tokens(config, t.text())).toList();
         var vocabularies = TextEncoder.vocabularies(config.encoder(), tokens, encoder.vocabSize, encoder.minCount);
         var labels = trainSet.stream().map(LabelledText::label).distinct().sorted().toList();
-        if (labels.size() < 2) throw new dev.recur.data.InvalidDataException(data + ": the training examples have only the label " + labels + "; a classifier needs two or more");
+        if (labels.size() < 2) throw new dev.recur.data.InvalidDataException(input.data + ": the training examples have only the label " + labels + "; a classifier needs two or more");
         return new Classifier(config, new TextEncoder(config.encoder(), vocabularies.get("words"), vocabularies.get("chars"), rng), labels, rng);
     }
 
@@ -154,7 +149,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     /** An empty part is refused before any training, naming what to give. */
     private void requireExamples(List<LabelledText> part, String what) {
         if (part.isEmpty()) {
-            throw new dev.recur.data.InvalidDataException(data + ": too few examples to cut a " + what + " part from; give more examples, or --valid and --test files");
+            throw new dev.recur.data.InvalidDataException(input.data + ": too few examples to cut a " + what + " part from; give more examples, or --valid and --test files");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.recur.cli.tag;
 
 import dev.recur.cli.CommonOptions;
+import dev.recur.cli.DataOptions;
 import dev.recur.cli.EncoderOptions;
 import dev.recur.cli.TrainingOptions;
 import dev.recur.data.DataFiles;
@@ -43,14 +44,8 @@ public final class TagTrainCommand implements Callable<Integer> {
     @Mixin
     EncoderOptions encoder;
 
-    @Option(names = "--data", paramLabel = "SPEC", required = true, description = "A bundled data set (brown-pos, brown-names) or a CoNLL file.")
-    String data;
-
-    @Option(names = "--valid", paramLabel = "FILE", description = "Validation sentences (default: cut from --data).")
-    Path valid;
-
-    @Option(names = "--test", paramLabel = "FILE", description = "Test sentences (default: cut from --data).")
-    Path test;
+    @Mixin
+    DataOptions input;
 
     @Option(names = "--tag-column", paramLabel = "N", defaultValue = "-1",
             description = "The column of the tag, counted from 0; -1 = the last (default: ${DEFAULT-VALUE}).")
@@ -65,7 +60,7 @@ public final class TagTrainCommand implements Callable<Integer> {
         training.plan();
         encoder.defaults(100, 25, 128, 0.3f);
         var head = parseHead();
-        DataFiles files = DataFiles.resolve(data, valid, test, BUNDLED);
+        DataFiles files = input.files(BUNDLED);
         var parts = files.parts(TaggedSentence.read(files.train(), tagColumn), s -> String.join(" ", s.tokens()), f -> TaggedSentence.read(f, tagColumn));
         List<TaggedSentence> trainSet = parts.train(), validSet = parts.valid(), testSet = parts.test();
         say("%s: %,d training, %,d validation, %,d test sentences", files.name(), trainSet.size(), validSet.size(), testSet.size());
