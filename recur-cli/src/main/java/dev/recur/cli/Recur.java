@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code recur} command: finds the subcommands, runs one, and turns failures into one line and an exit code. */
 @Command(name = "recur", mixinStandardHelpOptions = true, versionProvider = Recur.Version.class,
         subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.classify.ClassifyCommand.class, dev.recur.cli.tag.TagCommand.class,
+                dev.recur.cli.forecast.ForecastCommand.class, dev.recur.cli.anomaly.AnomalyCommand.class,
                 dev.recur.cli.model.EncodeCommand.class,
                 dev.recur.cli.model.InspectCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
@@ -32,6 +33,8 @@ import picocli.CommandLine.ScopeType;
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
                 "  recur classify train --data spam --time 10m   a spam filter",
                 "  recur tag train --data brown-pos --time 15m   a part-of-speech tagger",
+                "  recur forecast train --data electricity --time 10m   day-ahead electricity demand",
+                "  recur anomaly train --data sensors --time 5m   flag odd sensor readings",
                 "  recur encode --model lstm.safetensors --input x.json",
                 "                                  run an RNN/LSTM/GRU saved from PyTorch",
                 "  recur gradflow                  how the gradient reaches early steps",

@@ -1,6 +1,6 @@
 package dev.recur.autograd;
 
-import dev.recur.task.forecast.Distribution;
+import dev.recur.tensor.Distribution;
 import dev.recur.tensor.Tensor;
 import java.util.Arrays;
 

@@ -6,7 +6,9 @@ import dev.recur.io.ModelFile;
 import dev.recur.io.ModelFormatException;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.io.SafeTensors;
+import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.classify.Classifier;
+import dev.recur.task.forecast.Forecaster;
 import dev.recur.task.lm.LanguageModel;
 import dev.recur.task.tag.Tagger;
 import dev.recur.nn.Module;
@@ -40,6 +42,8 @@ public final class Models {
         register(new Kind(LanguageModel.TYPE, "a language model", "recur lm", LanguageModel.class, LanguageModel::of));
         register(new Kind(Classifier.TYPE, "a text classifier", "recur classify", Classifier.class, Classifier::of));
         register(new Kind(Tagger.TYPE, "a sequence tagger", "recur tag", Tagger.class, Tagger::of));
+        register(new Kind(Forecaster.TYPE, "a forecaster", "recur forecast", Forecaster.class, Forecaster::of));
+        register(new Kind(AnomalyDetector.TYPE, "an anomaly detector", "recur anomaly", AnomalyDetector.class, AnomalyDetector::of));
     }
 
     private Models() {}

@@ -1,4 +1,4 @@
-package dev.recur.task.forecast;
+package dev.recur.tensor;
 
 import java.util.random.RandomGenerator;
 

@@ -1,4 +1,4 @@
-package dev.recur.task.forecast;
+package dev.recur.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

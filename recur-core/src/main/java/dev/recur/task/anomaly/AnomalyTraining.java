@@ -1,0 +1,114 @@
+package dev.recur.task.anomaly;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.autograd.Variable;
+import dev.recur.data.InvalidDataException;
+import dev.recur.nn.Module;
+import dev.recur.task.forecast.Series;
+import dev.recur.tensor.Rng;
+import dev.recur.tensor.Tensor;
+import dev.recur.train.Metrics;
+import dev.recur.train.TrainingTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains an {@link AnomalyDetector} on the training rows of every group (each row's one-step forecast or window
+ * reconstruction, in an order shuffled per epoch by the seed); validation is the mean loss on the validation rows.
+ */
+public final class AnomalyTraining implements TrainingTask {
+    private final AnomalyDetector model;
+    private final List<Series> trainSeries = new ArrayList<>(), validSeries = new ArrayList<>();
+    private final int[] trainRows, validRows;
+    private final int batch;
+    private final long seed;
+
+    public AnomalyTraining(AnomalyDetector model, List<Series> series, int batch, long seed, Object source) {
+        this.model = model;
+        this.batch = batch;
+        this.seed = seed;
+        AnomalyConfig c = model.config();
+        var train = new ArrayList<Integer>();
+        var valid = new ArrayList<Integer>();
+        for (Series raw : series) {
+            Series s = model.normalise(raw);
+            for (int t = Math.max(c.trainRows()[0], model.firstScored()); t < Math.min(s.length(), c.trainRows()[1]); t++) {
+                trainSeries.add(s);
+                train.add(t);
+            }
+            for (int t = Math.max(c.validRows()[0], model.firstScored()); t < Math.min(s.length(), c.validRows()[1]); t++) {
+                validSeries.add(s);
+                valid.add(t);
+            }
+        }
+        if (train.isEmpty() || valid.isEmpty()) {
+            throw InvalidDataException.in(source, "no " + (train.isEmpty() ? "training" : "validation") + " rows to use: rows "
+                    + (train.isEmpty() ? c.trainRows()[0] + ":" + c.trainRows()[1] : c.validRows()[0] + ":" + c.validRows()[1])
+                    + " of each group, after the first " + model.firstScored() + " (the context); the longest group has "
+                    + series.stream().mapToInt(Series::length).max().orElse(0) + " rows");
+        }
+        this.trainRows = train.stream().mapToInt(Integer::intValue).toArray();
+        this.validRows = valid.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public Module model() {
+        return model;
+    }
+
+    @Override
+    public ObjectNode modelConfig() {
+        return model.configJson();
+    }
+
+    /** Training rows over all groups. */
+    public int rows() {
+        return trainRows.length;
+    }
+
+    @Override
+    public Batch trainBatch(long index) {
+        long perEpoch = batchesPerEpoch();
+        long epoch = index / perEpoch;
+        int[] order = new int[trainRows.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        var rng = new Rng(seed * 1_000_003L + epoch);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int from = (int) (index % perEpoch) * batch, to = Math.min(order.length, from + batch);
+        var series = new ArrayList<Series>();
+        int[] rows = new int[to - from];
+        for (int i = from; i < to; i++) {
+            series.add(trainSeries.get(order[i]));
+            rows[i - from] = trainRows[order[i]];
+        }
+        model.train(true);
+        Variable loss = model.loss(series, rows);
+        loss.backward();
+        return new Batch(loss.value().item(), rows.length);
+    }
+
+    @Override
+    public Metrics validate() {
+        return Metrics.lower("loss", model.meanLoss(validSeries, validRows));
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return (trainRows.length + batch - 1) / batch;
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        return Map.of("rng", model.rng().stateTensor());
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> state) {
+        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.recur.task.forecast;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.autograd.Variable;
+import dev.recur.data.InvalidDataException;
+import dev.recur.nn.Module;
+import dev.recur.tensor.Rng;
+import dev.recur.tensor.Tensor;
+import dev.recur.train.Metrics;
+import dev.recur.train.TrainingTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trains a {@link Forecaster} on every series at once: the last {@code testSize} points of each series are the test
+ * period, the {@code validSize} before them validation, the rest training. A batch is a set of windows whose
+ * origin and next H points lie in the training part, drawn in an order shuffled per epoch by the seed; validation
+ * is a backtest of the validation period on the series cut before their test period, with MASE the primary metric.
+ */
+public final class ForecastTraining implements TrainingTask {
+    private final Forecaster model;
+    private final List<Series> series, beforeTest;
+    private final List<Forecaster.Window> windows = new ArrayList<>();
+    private final int batch;
+    private final long seed;
+
+    /**
+     * @param source names the data in messages, e.g. the file
+     */
+    public ForecastTraining(Forecaster model, List<Series> series, int batch, long seed, Object source) {
+        ForecasterConfig c = model.config();
+        this.model = model;
+        this.series = series;
+        this.batch = batch;
+        this.seed = seed;
+        this.beforeTest = new ArrayList<>();
+        for (Series s : series) {
+            int end = trainEnd(c, s);
+            int needed = c.history() + c.horizon() + c.validSize() + c.testSize();
+            if (end - c.horizon() < c.history()) {
+                if (series.size() == 1) {
+                    throw InvalidDataException.in(source, "too few points: " + s.length() + " in " + s.describe(c.spec().groupColumn()) + ", and training needs at least "
+                            + needed + " (context or season " + c.history() + " + horizon " + c.horizon() + " + validation " + c.validSize() + " + test " + c.testSize()
+                            + "); shorten --context, --horizon, --valid-size or --test-size");
+                }
+            }
+            for (int o = c.history() - 1; o + c.horizon() < end; o++) windows.add(new Forecaster.Window(s, o));
+            beforeTest.add(s.head(s.length() - c.testSize()));
+        }
+        if (windows.isEmpty()) {
+            throw InvalidDataException.in(source, "too few points: no series has " + (c.history() + c.horizon() + c.validSize() + c.testSize())
+                    + " (context or season " + c.history() + " + horizon + validation + test); shorten --context, --horizon, --valid-size or --test-size");
+        }
+        for (int k = 0; k < c.targets(); k++) {
+            if (constant(k, c)) {
+                throw InvalidDataException.in(source, "target \"" + c.spec().targets().get(k) + "\" never changes in the training points"
+                        + "; there is nothing to forecast (every value is " + series.get(0).value(k, 0) + ")");
+            }
+        }
+    }
+
+    /** The first point after the training part of {@code s}. */
+    static int trainEnd(ForecasterConfig c, Series s) {
+        return s.length() - c.testSize() - c.validSize();
+    }
+
+    /** Where each series' training part ends, for {@link Forecaster.Normalisation#of}. */
+    public static int[] trainEnds(ForecasterConfig c, List<Series> series) {
+        return series.stream().mapToInt(s -> Math.max(0, trainEnd(c, s))).toArray();
+    }
+
+    private boolean constant(int k, ForecasterConfig c) {
+        for (Series s : series) {
+            int end = Math.max(1, trainEnd(c, s));
+            for (int t = 1; t < end; t++) if (s.value(k, t) != s.value(k, 0)) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public Module model() {
+        return model;
+    }
+
+    @Override
+    public ObjectNode modelConfig() {
+        return model.configJson();
+    }
+
+    /** Training windows (one per origin in the training part of every series). */
+    public int windows() {
+        return windows.size();
+    }
+
+    @Override
+    public Batch trainBatch(long index) {
+        long perEpoch = batchesPerEpoch();
+        int[] order = order(index / perEpoch);
+        int from = (int) (index % perEpoch) * batch;
+        var picked = new ArrayList<Forecaster.Window>();
+        for (int i = from; i < Math.min(order.length, from + batch); i++) picked.add(windows.get(order[i]));
+        model.train(true);
+        Variable loss = model.loss(picked);
+        loss.backward();
+        return new Batch(loss.value().item(), (long) picked.size() * model.config().horizon());
+    }
+
+    /** The windows' order in {@code epoch}: a Fisher–Yates shuffle seeded by the seed and the epoch. */
+    private int[] order(long epoch) {
+        int[] order = new int[windows.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        var rng = new Rng(seed * 1_000_003L + epoch);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    @Override
+    public Metrics validate() {
+        ForecasterConfig c = model.config();
+        return Backtest.run(model, beforeTest, c.validSize(), c.stride(), c.season()).metrics();
+    }
+
+    @Override
+    public Optional<Metrics> test() {
+        return Optional.of(testResult().metrics());
+    }
+
+    /** The backtest of the test period. */
+    public Backtest.Result testResult() {
+        ForecasterConfig c = model.config();
+        return Backtest.run(model, series, c.testSize(), c.stride(), c.season());
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return (windows.size() + batch - 1) / batch;
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        return Map.of("rng", model.rng().stateTensor());
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> state) {
+        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    }
+}
