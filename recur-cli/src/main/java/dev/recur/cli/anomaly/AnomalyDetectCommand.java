@@ -55,12 +55,12 @@ public final class AnomalyDetectCommand implements Callable<Integer> {
         if (fromRow < 0) throw new InvalidOptionException("--from-row must be 0 or more, got " + fromRow);
         Table table = SeriesOptions.read(data, AnomalyCommand.bundled());
         List<Series> series = SeriesReader.read(table, d.config().spec(), false);
+        int s = 0;
+        while (group != null && s < series.size() && !series.get(s).group().equals(group)) s++;
+        if (s == series.size()) throw new InvalidOptionException("--group " + group + " names no group of " + data);
         var judged = AnomalyCommand.judge(d, series, fromRow, rule(d, threshold), thresholdValue);
         write(System.out, table, series, judged);
         if (plot != null) {
-            int s = 0;
-            while (group != null && s < series.size() && !series.get(s).group().equals(group)) s++;
-            if (s == series.size()) throw new InvalidOptionException("--group " + group + " names no group of " + data);
             AnomalyPlot.write(plot, data, d, series.get(s), judged.scores().get(s), judged.flags().get(s), judged.thresholds().get(s), fromRow);
             System.err.println("trace drawn in " + plot);
         }

@@ -119,8 +119,9 @@ public final class AnomalyTrainCommand implements Callable<Integer> {
         var tensors = new LinkedHashMap<String, Tensor>();
         best.namedParameters().forEach((n, p) -> tensors.put(n, p.value()));
         ModelFile.write(files.model(), best.configJson(), tensors);
-        System.out.printf(Locale.ROOT, "threshold %s: %.4g (scores are errors in units of each column's 99th percentile on the training rows)%n",
-                config.rule(), best.threshold());
+        String set = Double.isNaN(best.threshold()) ? "set on the scores of each series judged" : String.format(Locale.ROOT, "%.4g", best.threshold());
+        System.out.printf(Locale.ROOT, "threshold %s: %s (scores are errors in units of each column's 99th percentile on the training rows)%n",
+                best.config().rule(), set);
         return 0;
     }
 
