@@ -76,7 +76,7 @@ public final class AnomalyTrainCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "N", defaultValue = "1", description = "Stacked layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.1", description = "Dropout on the encoder's output (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.1", description = "With --method forecast: dropout on the encoder's output (default: ${DEFAULT-VALUE}).")
     float dropout;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Rows per batch (default: ${DEFAULT-VALUE}).")

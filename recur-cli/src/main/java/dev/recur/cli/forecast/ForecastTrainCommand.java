@@ -117,7 +117,15 @@ public final class ForecastTrainCommand implements Callable<Integer> {
         var display = TrainingOptions.Display.of("pts", config.head().probabilistic() && config.head() != ForecasterConfig.Head.QUANTILE
                 ? "negative log-likelihood (scaled)" : "loss (scaled)", "forecaster on " + name);
         display = new TrainingOptions.Display(display.unit(), 1, display.axis(), display.title(), ForecastTrainCommand::describe, step -> null);
-        training.train(task, training.files(name + "-forecaster.safetensors"), display, common.quiet);
+        var files = training.files(name + "-forecaster.safetensors");
+        training.train(task, files, display, common.quiet);
+        if (config.head().probabilistic() && config.hasInterval()) {
+            double spread = task.calibrateIntervals();
+            var tensors = new java.util.LinkedHashMap<String, dev.recur.tensor.Tensor>();
+            model.namedParameters().forEach((n, p) -> tensors.put(n, p.value()));
+            dev.recur.io.ModelFile.write(files.model(), model.configJson(), tensors);
+            say("intervals calibrated on the validation period: %.3f times the head's width", spread);
+        }
         Backtest.Result test = task.testResult();
         System.out.print(ForecastEvalCommand.report(test));
         return 0;
@@ -141,7 +149,7 @@ public final class ForecastTrainCommand implements Callable<Integer> {
         int valid = orElse(validSize, bundled == null ? Math.max(h, Math.min(test, (shortest - test) / 5)) : bundled.validSize());
         int m = orElse(season, bundled != null ? bundled.season() : spec.timeColumn() == null ? 0 : all.get(0).time().season());
         int trainPoints = shortest - test - valid;
-        int l = orElse(context, Math.max(2, Math.min(Math.max(Math.max(30, 2 * h), m <= 60 ? 2 * m : 0), trainPoints / 2)));
+        int l = orElse(context, Math.max(2, Math.min(Math.max(Math.max(30, 2 * h), m <= 60 ? 2 * m : 0), (trainPoints - m) / 2)));
         if (m > 0 && m < 2) throw new InvalidOptionException("--season must be 0 (none) or at least 2, got " + m);
         float[] levels = quantiles == null ? new float[] {0.1f, 0.5f, 0.9f} : toArray(quantiles);
         ForecasterConfig.Head head;

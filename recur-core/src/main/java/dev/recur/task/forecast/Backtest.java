@@ -124,7 +124,7 @@ public final class Backtest {
             int start = s.length() - size;
             if (start - 1 < c.history() - 1) {
                 throw new IllegalArgumentException("too few points: " + s.describe(c.spec().groupColumn()) + " has " + s.length() + "; a backtest of the last "
-                        + size + " needs " + c.history() + " before them (the model's " + (c.season() > c.context() ? "season" : "context") + ")");
+                        + size + " needs " + c.history() + " before them (the model's context " + c.context() + (c.season() > 0 ? " and season " + c.season() : "") + ")");
             }
             for (int o = start - 1; o <= s.length() - 2; o += stride) windows.add(new Forecaster.Window(s, o));
         }

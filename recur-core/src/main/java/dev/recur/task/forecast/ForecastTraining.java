@@ -42,7 +42,7 @@ public final class ForecastTraining implements TrainingTask {
             if (end - c.horizon() < c.history()) {
                 if (series.size() == 1) {
                     throw InvalidDataException.in(source, "too few points: " + s.length() + " in " + s.describe(c.spec().groupColumn()) + ", and training needs at least "
-                            + needed + " (context or season " + c.history() + " + horizon " + c.horizon() + " + validation " + c.validSize() + " + test " + c.testSize()
+                            + needed + " (context and season " + c.history() + " + horizon " + c.horizon() + " + validation " + c.validSize() + " + test " + c.testSize()
                             + "); shorten --context, --horizon, --valid-size or --test-size");
                 }
             }
@@ -51,7 +51,7 @@ public final class ForecastTraining implements TrainingTask {
         }
         if (windows.isEmpty()) {
             throw InvalidDataException.in(source, "too few points: no series has " + (c.history() + c.horizon() + c.validSize() + c.testSize())
-                    + " (context or season " + c.history() + " + horizon + validation + test); shorten --context, --horizon, --valid-size or --test-size");
+                    + " (context and season " + c.history() + " + horizon + validation + test); shorten --context, --horizon, --valid-size or --test-size");
         }
         for (int k = 0; k < c.targets(); k++) {
             if (constant(k, c)) {
@@ -130,6 +130,12 @@ public final class ForecastTraining implements TrainingTask {
     @Override
     public Optional<Metrics> test() {
         return Optional.of(testResult().metrics());
+    }
+
+    /** Calibrates the model's intervals on the validation period ({@link Forecaster#calibrateIntervals}); returns the spread. */
+    public double calibrateIntervals() {
+        ForecasterConfig c = model.config();
+        return model.calibrateIntervals(beforeTest, c.validSize(), c.stride());
     }
 
     /** The backtest of the test period. */

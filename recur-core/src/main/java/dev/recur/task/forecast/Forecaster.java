@@ -26,8 +26,8 @@ import java.util.Locale;
 /**
  * A global forecaster over one or many series: each window of the last L points before an origin is scaled on its
  * own (mean absolute value, or mean and standard deviation, per target), read by an LSTM/GRU encoder step by step
- * (scaled targets, standardised covariates, calendar features), and a linear head maps the last hidden state, the
- * window's level and what is known about each of the next H points (their covariates and calendar, and with a
+ * (scaled targets and, with a season, their values one season earlier; standardised covariates, calendar features), and a linear head maps the last hidden state, the
+ * window's level, its last values (up to 12 per target: a linear autoregressive path) and what is known about each of the next H points (their covariates and calendar, and with a
  * season the seasonal-naive value) to all H steps at once: a point, a Gaussian, a Student-t or quantiles per step
  * and target. The scaling is undone on the way out.
  * <pre>
@@ -40,12 +40,15 @@ import java.util.Locale;
 public final class Forecaster extends Module {
     public static final String TYPE = "forecaster";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** At most this many of each target's last values reach the head directly. */
+    static final int LAGS = 12;
 
     private final ForecasterConfig config;
     private final Normalisation norm;
     private final Rng rng;
     private final Recurrent rnn;
     private final Linear head;
+    private double spread = 1;   // the intervals' width relative to the head's, set by calibrateIntervals
 
     /**
      * What the training data fixed: each covariate's mean and standard deviation, each target's mean absolute
@@ -87,12 +90,22 @@ public final class Forecaster extends Module {
         this.config = config;
         this.norm = norm;
         this.rng = rng;
-        int features = config.targets() + norm.covariateMean().length + norm.calendar();
+        int features = config.targets() * (config.season() > 0 ? 2 : 1) + norm.covariateMean().length + norm.calendar();
         var rc = RecurrentConfig.of(config.cell(), features, config.hiddenSize()).withLayers(config.numLayers())
                 .withDropout(config.numLayers() > 1 ? config.dropout() : 0f);
         this.rnn = register("rnn", Recurrent.of(rc, rng));
         int outputs = config.horizon() * config.targets() * config.head().parameters(config.quantiles().length);
-        this.head = register("head", new Linear(config.hiddenSize() + config.targets() + config.horizon() * futureFeatures(), outputs, rng));
+        this.head = register("head", new Linear(config.hiddenSize() + known(), outputs, rng));
+    }
+
+    /** The last values of each target the head reads directly (a linear autoregressive path beside the encoder). */
+    private int lags() {
+        return Math.min(config.context(), LAGS);
+    }
+
+    /** Inputs of the head besides the encoder's state: each target's level and last values, then each step's features. */
+    private int known() {
+        return config.targets() * (1 + lags()) + config.horizon() * futureFeatures();
     }
 
     /** Features the head reads per forecast step: the seasonal-naive value of each target (with a season), covariates and calendar. */
@@ -105,8 +118,8 @@ public final class Forecaster extends Module {
 
     Inputs inputs(List<Window> windows) {
         int b = windows.size(), n = config.targets(), c = norm.covariateMean().length, cal = norm.calendar();
-        int l = config.context(), h = config.horizon(), m = config.season(), f = n + c + cal, ff = futureFeatures();
-        float[] x = new float[l * b * f], known = new float[b * (n + h * ff)], scale = new float[b * n], shift = new float[b * n];
+        int l = config.context(), h = config.horizon(), m = config.season(), lagged = m > 0 ? n : 0, f = n + lagged + c + cal, ff = futureFeatures();
+        float[] x = new float[l * b * f], known = new float[b * known()], scale = new float[b * n], shift = new float[b * n];
         float[] calendar = new float[Math.max(cal, 1)];
         for (int w = 0; w < b; w++) {
             Series s = windows.get(w).series();
@@ -133,16 +146,21 @@ public final class Forecaster extends Module {
                     sc = Math.sqrt(Math.max(0, sq / l - mean * mean));
                 }
                 scale[w * n + k] = (float) (sc > 1e-6 * norm.level()[k] && sc > 0 ? sc : norm.level()[k]);
-                known[w * (n + h * ff) + k] = (float) Math.log(scale[w * n + k] / norm.level()[k]);
+                known[w * known() + k] = (float) Math.log(scale[w * n + k] / norm.level()[k]);
             }
             for (int j = 0; j < l; j++) {
                 int t = o - l + 1 + j, at = (j * b + w) * f;
                 for (int k = 0; k < n; k++) x[at + k] = (s.value(k, t) - shift[w * n + k]) / scale[w * n + k];
-                covariates(s, t, x, at + n);
-                if (cal > 0) s.time().calendar(t, x, at + n + c);
+                for (int k = 0; k < lagged; k++) x[at + n + k] = (s.value(k, t - m) - shift[w * n + k]) / scale[w * n + k];
+                covariates(s, t, x, at + n + lagged);
+                if (cal > 0) s.time().calendar(t, x, at + n + lagged + c);
+            }
+            int lags = lags(), base = w * known() + n;
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < lags; j++) known[base + k * lags + j] = (s.value(k, o - j) - shift[w * n + k]) / scale[w * n + k];
             }
             for (int step = 1; step <= h; step++) {
-                int t = o + step, at = w * (n + h * ff) + n + (step - 1) * ff;
+                int t = o + step, at = base + n * lags + (step - 1) * ff;
                 if (m > 0) {
                     int back = t - m * ((step + m - 1) / m);
                     for (int k = 0; k < n; k++) known[at++] = (s.value(k, back) - shift[w * n + k]) / scale[w * n + k];
@@ -151,7 +169,7 @@ public final class Forecaster extends Module {
                 if (cal > 0) s.time().calendar(t, known, at + c);
             }
         }
-        return new Inputs(Tensor.of(x, l, b, f), Tensor.of(known, b, n + h * ff), scale, shift);
+        return new Inputs(Tensor.of(x, l, b, f), Tensor.of(known, b, known()), scale, shift);
     }
 
     /** Standardised covariates at point t (the last known row's for points past what the file holds). */
@@ -243,18 +261,18 @@ public final class Forecaster extends Module {
                     case GAUSSIAN -> {
                         double mu = d[o + r * p], sigma = ForecastLosses.scale(d[o + r * p + 1]);
                         mean[r] = (float) (sh + sc * mu);
-                        for (int k = 0; k < levels.length; k++) q[k][r] = (float) (sh + sc * (mu + sigma * Distribution.normalQuantile(levels[k])));
+                        for (int k = 0; k < levels.length; k++) q[k][r] = (float) (sh + sc * (mu + spread * sigma * Distribution.normalQuantile(levels[k])));
                     }
                     case STUDENT_T -> {
                         double mu = d[o + r * p], sigma = ForecastLosses.scale(d[o + r * p + 1]), nu = ForecastLosses.dof(d[o + r * p + 2]);
                         mean[r] = (float) (sh + sc * mu);
-                        for (int k = 0; k < levels.length; k++) q[k][r] = (float) (sh + sc * (mu + sigma * Distribution.studentTQuantile(levels[k], nu)));
+                        for (int k = 0; k < levels.length; k++) q[k][r] = (float) (sh + sc * (mu + spread * sigma * Distribution.studentTQuantile(levels[k], nu)));
                     }
                     case QUANTILE -> {
                         System.arraycopy(d, o + r * p, sorted, 0, p);
                         Arrays.sort(sorted);   // quantiles that cross are reported in order
-                        for (int k = 0; k < p; k++) q[k][r] = sh + sc * sorted[k];
-                        mean[r] = q[median][r];
+                        for (int k = 0; k < p; k++) q[k][r] = (float) (sh + sc * (sorted[median] + spread * (sorted[k] - sorted[median])));
+                        mean[r] = sh + sc * sorted[median];
                     }
                 }
             }
@@ -262,6 +280,50 @@ public final class Forecaster extends Module {
         } finally {
             train(was);
         }
+    }
+
+    /**
+     * Widens or narrows every interval so that the 80% interval covers 80% of the validation pairs (split conformal
+     * calibration, Romano et al. 2019): for each pair the distance of the value from the centre in units of the
+     * interval's half-width on its side; the spread is the 80th percentile of those ratios. Returns the spread;
+     * a model without the levels 0.1 and 0.9 is left as it is (1).
+     *
+     * @param series the series cut before their test period; their last {@code size} points are the validation period
+     */
+    public double calibrateIntervals(List<Series> series, int size, int stride) {
+        spread = 1;
+        if (!config.head().probabilistic() || !config.hasInterval()) return spread;
+        int lower = config.indexOf(0.1f), upper = config.indexOf(0.9f), n = config.targets();
+        var ratios = new ArrayList<Double>();
+        var windows = new ArrayList<Window>();
+        for (Series s : series) for (int o = Math.max(config.history() - 1, s.length() - size - 1); o <= s.length() - 2; o += stride) windows.add(new Window(s, o));
+        for (int from = 0; from < windows.size(); from += Backtest.BATCH) {
+            List<Window> batch = windows.subList(from, Math.min(windows.size(), from + Backtest.BATCH));
+            Forecast f = forecast(batch);
+            for (int w = 0; w < batch.size(); w++) {
+                Series s = batch.get(w).series();
+                int o = batch.get(w).origin();
+                for (int step = 1; step <= config.horizon() && o + step < s.length(); step++) {
+                    for (int k = 0; k < n; k++) {
+                        double y = s.value(k, o + step), centre = f.mean(w, step - 1, k);
+                        double half = y >= centre ? f.quantile(upper, w, step - 1, k) - centre : centre - f.quantile(lower, w, step - 1, k);
+                        if (half > 0) ratios.add(Math.abs(y - centre) / half);
+                    }
+                }
+            }
+        }
+        if (ratios.isEmpty()) return spread;
+        ratios.sort(null);
+        double pos = 0.8 * (ratios.size() - 1);
+        int lo = (int) pos;
+        spread = ratios.get(lo) + (pos - lo) * (ratios.get(Math.min(ratios.size() - 1, lo + 1)) - ratios.get(lo));
+        spread = Math.max(spread, 1e-3);
+        return spread;
+    }
+
+    /** The intervals' width relative to the head's (1 until {@link #calibrateIntervals}). */
+    public double spread() {
+        return spread;
     }
 
     private static int nearestHalf(float[] levels) {
@@ -300,7 +362,7 @@ public final class Forecaster extends Module {
         floats(j.putArray("covariate_mean"), norm.covariateMean());
         floats(j.putArray("covariate_std"), norm.covariateStd());
         floats(j.putArray("level"), norm.level());
-        j.put("calendar_features", norm.calendar());
+        j.put("calendar_features", norm.calendar()).put("interval_spread", spread);
         return j;
     }
 
@@ -320,7 +382,10 @@ public final class Forecaster extends Module {
         if (norm.level().length != config.targets() || norm.covariateMean().length != spec.covariates().size()) {
             throw new IllegalArgumentException("the normalisation does not match the targets and covariates");
         }
-        return new Forecaster(config, norm, new Rng(0));
+        var f = new Forecaster(config, norm, new Rng(0));
+        f.spread = j.path("interval_spread").asDouble(1);
+        if (!(f.spread > 0) || Double.isInfinite(f.spread)) throw new IllegalArgumentException("interval_spread must be positive, got " + f.spread);
+        return f;
     }
 
     private static String lower(Enum<?> e) {

@@ -96,9 +96,9 @@ public record ForecasterConfig(SeriesSpec spec, int context, int horizon, int se
         return spec.targets().size();
     }
 
-    /** Points of history a window needs before its origin: the context, and a whole season for the seasonal-naive inputs. */
+    /** Points of history a window needs up to its origin: the context and, with a season, the season before it (each context point is read with its value a season earlier). */
     public int history() {
-        return Math.max(context, season);
+        return context + season;
     }
 
     /** Levels 0.1 and 0.9 among the reported quantiles, so an 80% interval is known. */

@@ -101,6 +101,12 @@ class ForecasterTest {
         assertThat(r.model().mase()).isLessThan(0.5 * r.naive().mase());
         assertThat(r.model().coverage80()).as("80%% interval coverage").isBetween(0.6, 0.97);
 
+        double spread = task.calibrateIntervals();
+        assertThat(spread).isPositive().isNotEqualTo(1.0);
+        var beforeTest = series.stream().map(s -> s.head(s.length() - 30)).toList();
+        double validCoverage = Backtest.run(model, beforeTest, 20, 1, 12).model().coverage80();
+        assertThat(validCoverage).as("after calibration the validation pairs are covered 80%% of the time").isCloseTo(0.8, within(0.02));
+
         var tensors = new LinkedHashMap<String, Tensor>();
         model.namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
         Path file = dir.resolve("f.safetensors");
@@ -110,6 +116,7 @@ class ForecasterTest {
         assertThat(loaded.forecast(window).mean()).containsExactly(model.forecast(window).mean());
         assertThat(loaded.forecast(window).quantiles()[2]).containsExactly(model.forecast(window).quantiles()[2]);
         assertThat(loaded.config().describe()).isEqualTo(model.config().describe());
+        assertThat(loaded.spread()).isCloseTo(spread, within(1e-6));
     }
 
     @Test
