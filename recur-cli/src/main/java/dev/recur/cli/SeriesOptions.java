@@ -32,7 +32,7 @@ public final class SeriesOptions {
     @Option(names = "--group-column", paramLabel = "NAME", description = "Column naming the series of each row: many series in one file, one model for all.")
     public String groupColumn;
 
-    @Option(names = "--covariates", paramLabel = "COL,...", split = ",", description = "Columns known in advance (prices, holidays, weather forecasts), read at every step.")
+    @Option(names = "--covariates", paramLabel = "COL", split = ",", description = "Columns known in advance (prices, holidays, weather forecasts), read at every step.")
     public List<String> covariates = new ArrayList<>();
 
     @Option(names = "--calendar", description = "Add calendar features from the time column: time of day, day of week, day of year, month or quarter, as its step suits.")

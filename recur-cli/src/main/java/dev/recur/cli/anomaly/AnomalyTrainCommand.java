@@ -45,7 +45,7 @@ public final class AnomalyTrainCommand implements Callable<Integer> {
     @Mixin
     SeriesOptions series;
 
-    @Option(names = "--columns", paramLabel = "COL,...", split = ",", description = "Columns to watch (default: the bundled set's; required for a file).")
+    @Option(names = "--columns", paramLabel = "COL", split = ",", description = "Columns to watch (default: the bundled set's; required for a file).")
     List<String> columns;
 
     @Option(names = "--train-rows", paramLabel = "A:B", description = "Normal rows of each group to learn from (default: the bundled set's).")

@@ -47,7 +47,7 @@ public final class ForecastTrainCommand implements Callable<Integer> {
     @Mixin
     SeriesOptions series;
 
-    @Option(names = "--target", paramLabel = "COL,...", split = ",",
+    @Option(names = "--target", paramLabel = "COL", split = ",",
             description = "Column(s) to forecast, jointly (default: every numeric column but the time, group and covariates).")
     List<String> targets;
 
@@ -80,7 +80,7 @@ public final class ForecastTrainCommand implements Callable<Integer> {
     @Option(names = "--likelihood", paramLabel = "NAME", description = "A probabilistic forecast: gaussian or student-t, trained on the negative log-likelihood.")
     String likelihood;
 
-    @Option(names = "--quantiles", paramLabel = "Q,...", split = ",",
+    @Option(names = "--quantiles", paramLabel = "Q", split = ",",
             description = "Without --likelihood: forecast these quantiles (pinball loss), e.g. 0.1,0.5,0.9; with it, the quantiles reported (default: 0.1,0.5,0.9).")
     List<Float> quantiles;
 
@@ -114,9 +114,12 @@ public final class ForecastTrainCommand implements Callable<Integer> {
         say("%s: %d series, %,d points; %,d training windows, validation %d and test %d points per series", name, all.size(),
                 all.stream().mapToInt(Series::length).sum(), task.windows(), config.validSize(), config.testSize());
         say("%s, %,d parameters", model, model.parameterCount());
-        var display = TrainingOptions.Display.of("pts", config.head().probabilistic() && config.head() != ForecasterConfig.Head.QUANTILE
-                ? "negative log-likelihood (scaled)" : "loss (scaled)", "forecaster on " + name);
-        display = new TrainingOptions.Display(display.unit(), 1, display.axis(), display.title(), ForecastTrainCommand::describe, step -> null);
+        String axis = switch (config.head()) {
+            case GAUSSIAN, STUDENT_T -> "negative log-likelihood (scaled values)";
+            case QUANTILE -> "pinball loss (scaled values)";
+            default -> config.head().option().toUpperCase(Locale.ROOT) + " (scaled values)";
+        };
+        var display = new TrainingOptions.Display("pts", 1, axis, "forecaster on " + name, ForecastTrainCommand::describe, step -> null);
         var files = training.files(name + "-forecaster.safetensors");
         training.train(task, files, display, common.quiet);
         if (config.head().probabilistic() && config.hasInterval()) {

@@ -2,10 +2,10 @@ package dev.recur.task.anomaly;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Variable;
+import dev.recur.data.BucketSampler;
 import dev.recur.data.InvalidDataException;
 import dev.recur.nn.Module;
 import dev.recur.task.forecast.Series;
-import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
@@ -21,13 +21,10 @@ public final class AnomalyTraining implements TrainingTask {
     private final AnomalyDetector model;
     private final List<Series> trainSeries = new ArrayList<>(), validSeries = new ArrayList<>();
     private final int[] trainRows, validRows;
-    private final int batch;
-    private final long seed;
+    private final BucketSampler sampler;
 
     public AnomalyTraining(AnomalyDetector model, List<Series> series, int batch, long seed, Object source) {
         this.model = model;
-        this.batch = batch;
-        this.seed = seed;
         AnomalyConfig c = model.config();
         var train = new ArrayList<Integer>();
         var valid = new ArrayList<Integer>();
@@ -50,6 +47,9 @@ public final class AnomalyTraining implements TrainingTask {
         }
         this.trainRows = train.stream().mapToInt(Integer::intValue).toArray();
         this.validRows = valid.stream().mapToInt(Integer::intValue).toArray();
+        int[] lengths = new int[trainRows.length];
+        java.util.Arrays.fill(lengths, 1);
+        this.sampler = BucketSampler.shuffled(lengths, batch, seed);
     }
 
     @Override
@@ -69,22 +69,12 @@ public final class AnomalyTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        long perEpoch = batchesPerEpoch();
-        long epoch = index / perEpoch;
-        int[] order = new int[trainRows.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        var rng = new Rng(seed * 1_000_003L + epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        int from = (int) (index % perEpoch) * batch, to = Math.min(order.length, from + batch);
+        int[] picked = sampler.batch(index);
         var series = new ArrayList<Series>();
-        int[] rows = new int[to - from];
-        for (int i = from; i < to; i++) {
-            series.add(trainSeries.get(order[i]));
-            rows[i - from] = trainRows[order[i]];
+        int[] rows = new int[picked.length];
+        for (int i = 0; i < picked.length; i++) {
+            series.add(trainSeries.get(picked[i]));
+            rows[i] = trainRows[picked[i]];
         }
         model.train(true);
         Variable loss = model.loss(series, rows);
@@ -99,7 +89,7 @@ public final class AnomalyTraining implements TrainingTask {
 
     @Override
     public long batchesPerEpoch() {
-        return (trainRows.length + batch - 1) / batch;
+        return sampler.batches();
     }
 
     @Override

@@ -2,9 +2,9 @@ package dev.recur.task.forecast;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Variable;
+import dev.recur.data.BucketSampler;
 import dev.recur.data.InvalidDataException;
 import dev.recur.nn.Module;
-import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
@@ -16,15 +16,14 @@ import java.util.Optional;
 /**
  * Trains a {@link Forecaster} on every series at once: the last {@code testSize} points of each series are the test
  * period, the {@code validSize} before them validation, the rest training. A batch is a set of windows whose
- * origin and next H points lie in the training part, drawn in an order shuffled per epoch by the seed; validation
+ * origin and next H points lie in the training part, drawn in an order shuffled per epoch by the seed ({@link BucketSampler}); validation
  * is a backtest of the validation period on the series cut before their test period, with MASE the primary metric.
  */
 public final class ForecastTraining implements TrainingTask {
     private final Forecaster model;
     private final List<Series> series, beforeTest;
     private final List<Forecaster.Window> windows = new ArrayList<>();
-    private final int batch;
-    private final long seed;
+    private final BucketSampler sampler;
 
     /**
      * @param source names the data in messages, e.g. the file
@@ -33,8 +32,6 @@ public final class ForecastTraining implements TrainingTask {
         ForecasterConfig c = model.config();
         this.model = model;
         this.series = series;
-        this.batch = batch;
-        this.seed = seed;
         this.beforeTest = new ArrayList<>();
         for (Series s : series) {
             int end = trainEnd(c, s);
@@ -53,6 +50,9 @@ public final class ForecastTraining implements TrainingTask {
             throw InvalidDataException.in(source, "too few points: no series has " + (c.history() + c.horizon() + c.validSize() + c.testSize())
                     + " (context and season " + c.history() + " + horizon + validation + test); shorten --context, --horizon, --valid-size or --test-size");
         }
+        int[] lengths = new int[windows.size()];
+        java.util.Arrays.fill(lengths, 1);
+        this.sampler = BucketSampler.shuffled(lengths, batch, seed);
         for (int k = 0; k < c.targets(); k++) {
             if (constant(k, c)) {
                 throw InvalidDataException.in(source, "target \"" + c.spec().targets().get(k) + "\" never changes in the training points"
@@ -96,29 +96,12 @@ public final class ForecastTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        long perEpoch = batchesPerEpoch();
-        int[] order = order(index / perEpoch);
-        int from = (int) (index % perEpoch) * batch;
         var picked = new ArrayList<Forecaster.Window>();
-        for (int i = from; i < Math.min(order.length, from + batch); i++) picked.add(windows.get(order[i]));
+        for (int i : sampler.batch(index)) picked.add(windows.get(i));
         model.train(true);
         Variable loss = model.loss(picked);
         loss.backward();
         return new Batch(loss.value().item(), (long) picked.size() * model.config().horizon());
-    }
-
-    /** The windows' order in {@code epoch}: a Fisher–Yates shuffle seeded by the seed and the epoch. */
-    private int[] order(long epoch) {
-        int[] order = new int[windows.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        var rng = new Rng(seed * 1_000_003L + epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     @Override
@@ -146,7 +129,7 @@ public final class ForecastTraining implements TrainingTask {
 
     @Override
     public long batchesPerEpoch() {
-        return (windows.size() + batch - 1) / batch;
+        return sampler.batches();
     }
 
     @Override
