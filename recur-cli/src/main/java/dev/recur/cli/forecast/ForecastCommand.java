@@ -25,7 +25,7 @@ public final class ForecastCommand implements Runnable {
     record Bundled(int horizon, int testSize, int stride, int season, int validSize) {}
 
     static final Map<String, Bundled> BUNDLED = Map.of(
-            "sunspots", new Bundled(1, 67, 1, 11, 30),
+            "sunspots", new Bundled(1, 67, 1, 0, 30),
             "electricity", new Bundled(48, 672, 48, 336, 336),
             "air-passengers", new Bundled(24, 24, 24, 12, 12),
             "births", new Bundled(1, 366, 1, 7, 365),

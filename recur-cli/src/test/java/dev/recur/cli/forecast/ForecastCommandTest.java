@@ -45,7 +45,7 @@ class ForecastCommandTest {
 
     @Test
     void trainsOnABundledSetThenEvaluatesAndPredicts() throws Exception {
-        var r = CliRun.run("", train("sun.safetensors", "sunspots"));
+        var r = CliRun.run("", train("sun.safetensors", "sunspots", "--season", "11"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("backtest: 67 origins, horizon 1, 67 scored points").contains("seasonal naive");
         String model = dir.resolve("sun.safetensors").toString();
