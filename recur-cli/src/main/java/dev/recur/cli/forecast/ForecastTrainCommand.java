@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
                 "%nExamples:",
                 "  recur forecast train --data sunspots --time 5m",
                 "  recur forecast train --data births --likelihood student-t --calendar --time 10m",
+                "  recur forecast train --data sunspots --decoder autoregressive --likelihood student-t --time 5m",
                 "  recur forecast train --data macro --target realgdp,realcons,realinv --time 5m",
                 "  recur forecast train --data sales.csv --target units --covariates price,promo --calendar \\",
                 "      --group-column store --horizon 14 --test-size 28 --time 10m --out sales.safetensors"})
@@ -83,6 +84,11 @@ public final class ForecastTrainCommand implements Callable<Integer> {
     @Option(names = "--quantiles", paramLabel = "Q", split = ",",
             description = "Without --likelihood: forecast these quantiles (pinball loss), e.g. 0.1,0.5,0.9; with it, the quantiles reported (default: 0.1,0.5,0.9).")
     List<Float> quantiles;
+
+    @Option(names = "--decoder", paramLabel = "NAME", defaultValue = "direct",
+            description = "direct (one head forecasts all H steps at once) or autoregressive (one step at a time, each reading the value "
+                    + "before it, as DeepAR; a probabilistic model forecasts from 100 sampled paths) (default: ${DEFAULT-VALUE}).")
+    String decoder;
 
     @Option(names = "--cell", paramLabel = "TYPE", defaultValue = "lstm", description = "lstm or gru (default: ${DEFAULT-VALUE}).")
     CellType cell;
@@ -177,8 +183,13 @@ public final class ForecastTrainCommand implements Callable<Integer> {
             case "standard" -> ForecasterConfig.Scaling.STANDARD;
             default -> throw new InvalidOptionException("--scaling must be mean-abs or standard, got " + scaling);
         };
+        var dec = switch (decoder.toLowerCase(Locale.ROOT)) {
+            case "direct" -> ForecasterConfig.Decoder.DIRECT;
+            case "autoregressive", "ar" -> ForecasterConfig.Decoder.AUTOREGRESSIVE;
+            default -> throw new InvalidOptionException("--decoder must be direct or autoregressive, got " + decoder);
+        };
         try {
-            return new ForecasterConfig(spec, l, h, m, scale, head, levels, cell, hidden, layers, dropout, test, valid, orElse(stride, bundled == null ? 1 : bundled.stride()));
+            return new ForecasterConfig(spec, l, h, m, scale, head, levels, dec, cell, hidden, layers, dropout, test, valid, orElse(stride, bundled == null ? 1 : bundled.stride()));
         } catch (IllegalArgumentException e) {
             throw new InvalidOptionException(e.getMessage());
         }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.cli.CliRun;
 import dev.recur.cli.ExitCodes;
+import dev.recur.task.Models;
+import dev.recur.task.forecast.Forecaster;
+import dev.recur.task.forecast.ForecasterConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +77,35 @@ class ForecastCommandTest {
     }
 
     @Test
+    void trainsAnAutoregressiveStudentTModelThenEvaluatesAndPredicts() throws Exception {
+        String model = dir.resolve("ar.safetensors").toString();
+        var r = CliRun.run("", "forecast", "train", "--data", "sunspots", "--decoder", "autoregressive", "--likelihood", "student-t", "--steps", "30",
+                "--hidden", "8", "--quiet", "--threads", "1", "--out", model);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("backtest: 67 origins, horizon 1, 67 scored points");
+        assertThat(Models.open(Path.of(model), Forecaster.class).config().decoder()).isEqualTo(ForecasterConfig.Decoder.AUTOREGRESSIVE);
+
+        var eval = CliRun.run("", "forecast", "eval", "--model", model, "--data", "sunspots", "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        var json = new ObjectMapper().readTree(eval.out());
+        assertThat(json.get("origins").asInt()).isEqualTo(67);
+        assertThat(json.get("coverage_80").asDouble()).isBetween(0.0, 1.0);
+        assertThat(json.get("mase").isNumber()).isTrue();
+
+        var predict = CliRun.run("", "forecast", "predict", "--model", model, "--data", "sunspots", "--horizon", "3");
+        assertThat(predict.code()).as(predict.err()).isZero();
+        var lines = predict.out().strip().split("\n");
+        assertThat(lines).hasSize(4);
+        assertThat(lines[0]).isEqualTo("year,target,mean,q0.1,q0.5,q0.9");
+        for (int i = 1; i < 4; i++) {
+            String[] cells = lines[i].split(",");
+            assertThat(Float.parseFloat(cells[3])).as(lines[i]).isLessThanOrEqualTo(Float.parseFloat(cells[4])).isFinite();
+            assertThat(Float.parseFloat(cells[4])).as(lines[i]).isLessThanOrEqualTo(Float.parseFloat(cells[5]));
+        }
+        assertThat(predict.out()).contains("\n1988,sunspots,").contains("\n1990,sunspots,");
+    }
+
+    @Test
     void groupsCovariatesCalendarAndQuantilesFromAUserFile() throws Exception {
         Path data = sales(false);
         var r = CliRun.run("", train("sales.safetensors", data.toString(), "--target", "units", "--group-column", "store", "--covariates", "price",
@@ -111,10 +143,11 @@ class ForecastCommandTest {
                 train("m.safetensors", nan.toString(), "--test-size", "1"),
                 train("m.safetensors", data.toString(), "--target", "units", "--group-column", "store", "--context", "500"),
                 train("m.safetensors", data.toString(), "--target", "units", "--time-column", "store", "--group-column", "store"),
+                train("m.safetensors", data.toString(), "--target", "units", "--group-column", "store", "--decoder", "sideways"),
                 {"forecast", "eval", "--model", dir.resolve("missing.safetensors").toString(), "--data", "sunspots"},
         };
         String[] expected = {"no column \"revenue\"", "\"three\" is not a number", "never changes", "has no value", "too few points",
-                "is neither a number nor an ISO date", "missing.safetensors"};
+                "is neither a number nor an ISO date", "--decoder must be direct or autoregressive, got sideways", "missing.safetensors"};
         for (int i = 0; i < cases.length; i++) {
             var r = CliRun.run("", cases[i]);
             assertThat(r.code()).as(String.join(" ", cases[i]) + "\n" + r.err()).isEqualTo(ExitCodes.BAD_INPUT);

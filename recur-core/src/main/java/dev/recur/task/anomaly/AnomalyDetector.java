@@ -57,7 +57,7 @@ public final class AnomalyDetector extends Module {
         this.errorScale = filled(n, 1f);
         if (config.method() == AnomalyConfig.Method.FORECAST) {
             var fc = new ForecasterConfig(config.spec(), config.context(), 1, 0, ForecasterConfig.Scaling.CENTER, ForecasterConfig.Head.MSE, null,
-                    config.cell(), config.hiddenSize(), config.numLayers(), config.dropout(), 1, 1, 1);
+                    ForecasterConfig.Decoder.DIRECT, config.cell(), config.hiddenSize(), config.numLayers(), config.dropout(), 1, 1, 1);
             this.forecaster = register("forecaster", new Forecaster(fc, new Forecaster.Normalisation(new float[0], new float[0], filled(n, 1f), 0), rng));
             this.autoencoder = null;
         } else {

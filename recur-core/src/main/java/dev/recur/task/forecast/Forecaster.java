@@ -29,13 +29,15 @@ import java.util.Locale;
  * (scaled targets and, with a season, their values one season earlier; standardised covariates, calendar features), and a linear head maps the last hidden state, the
  * window's level, its last values (up to 12 per target: a linear autoregressive path) and what is known about each of the next H points (their covariates and calendar, and with a
  * season the seasonal-naive value) to all H steps at once: a point, a Gaussian, a Student-t or quantiles per step
- * and target. The scaling is undone on the way out.
+ * and target. The scaling is undone on the way out. With the autoregressive decoder the network instead runs on
+ * through the horizon one step at a time, each step reading the value before it, and probabilistic forecasts come
+ * from sampled paths ({@code AutoregressiveDecoder}).
  * <pre>
  * Forecaster f = Models.open(Path.of("sunspots.safetensors"), Forecaster.class);
  * Forecaster.Forecast p = f.forecast(List.of(new Forecaster.Window(series, series.length() - 1)));
  * p.mean(0, 0, 0);   // the next point's mean, first target
  * </pre>
- * Parameters: {@code rnn.*} (PyTorch's names) and {@code head.weight}, {@code head.bias}.
+ * Parameters: {@code rnn.*} (PyTorch's names) and {@code head.weight}, {@code head.bias}, for either decoder.
  */
 public final class Forecaster extends Module {
     public static final String TYPE = "forecaster";
@@ -48,6 +50,7 @@ public final class Forecaster extends Module {
     private final Rng rng;
     private final Recurrent rnn;
     private final Linear head;
+    private final AutoregressiveDecoder decoder;   // null for the direct decoder
     private double spread = 1;   // the intervals' width relative to the head's, set by calibrateIntervals
 
     /**
@@ -90,12 +93,15 @@ public final class Forecaster extends Module {
         this.config = config;
         this.norm = norm;
         this.rng = rng;
-        int features = config.targets() * (config.season() > 0 ? 2 : 1) + norm.covariateMean().length + norm.calendar();
+        boolean direct = config.decoder() == ForecasterConfig.Decoder.DIRECT;
+        int c = norm.covariateMean().length, n = config.targets();
+        int features = direct ? n * (config.season() > 0 ? 2 : 1) + c + norm.calendar() : AutoregressiveDecoder.features(config, c, norm.calendar());
         var rc = RecurrentConfig.of(config.cell(), features, config.hiddenSize()).withLayers(config.numLayers())
                 .withDropout(config.numLayers() > 1 ? config.dropout() : 0f);
         this.rnn = register("rnn", Recurrent.of(rc, rng));
-        int outputs = config.horizon() * config.targets() * config.head().parameters(config.quantiles().length);
-        this.head = register("head", new Linear(config.hiddenSize() + known(), outputs, rng));
+        int outputs = n * config.head().parameters(config.quantiles().length);
+        this.head = register("head", direct ? new Linear(config.hiddenSize() + known(), config.horizon() * outputs, rng) : new Linear(config.hiddenSize(), outputs, rng));
+        this.decoder = direct ? null : new AutoregressiveDecoder(this, rnn, head, rng);
     }
 
     /** The last values of each target the head reads directly (a linear autoregressive path beside the encoder). */
@@ -113,14 +119,21 @@ public final class Forecaster extends Module {
         return (config.season() > 0 ? config.targets() : 0) + norm.covariateMean().length + norm.calendar();
     }
 
-    /** The scaled inputs of a batch of windows, and each window's scale and shift per target ([B·n]). */
-    record Inputs(Tensor steps, Tensor known, float[] scale, float[] shift) {}
+    /**
+     * Each window's scale and shift per target, and its level ln(scale / the training data's level), 0 for a window
+     * that is not divided ([B·n] each).
+     */
+    record Scales(float[] scale, float[] shift, float[] level) {
+        /** A value of window w and target k, i = w·n + k, in scaled units. */
+        float scaled(float v, int i) {
+            return (v - shift[i]) / scale[i];
+        }
+    }
 
-    Inputs inputs(List<Window> windows) {
-        int b = windows.size(), n = config.targets(), c = norm.covariateMean().length, cal = norm.calendar();
-        int l = config.context(), h = config.horizon(), m = config.season(), lagged = m > 0 ? n : 0, f = n + lagged + c + cal, ff = futureFeatures();
-        float[] x = new float[l * b * f], known = new float[b * known()], scale = new float[b * n], shift = new float[b * n];
-        float[] calendar = new float[Math.max(cal, 1)];
+    /** The scaling of each window, computed over its context; throws when a window lacks the history it needs. */
+    Scales scales(List<Window> windows) {
+        int b = windows.size(), n = config.targets(), l = config.context();
+        float[] scale = new float[b * n], shift = new float[b * n], level = new float[b * n];
         for (int w = 0; w < b; w++) {
             Series s = windows.get(w).series();
             int o = windows.get(w).origin();
@@ -146,8 +159,24 @@ public final class Forecaster extends Module {
                     sc = Math.sqrt(Math.max(0, sq / l - mean * mean));
                 }
                 scale[w * n + k] = (float) (sc > 1e-6 * norm.level()[k] && sc > 0 ? sc : norm.level()[k]);
-                known[w * known() + k] = (float) Math.log(scale[w * n + k] / norm.level()[k]);
+                level[w * n + k] = (float) Math.log(scale[w * n + k] / norm.level()[k]);
             }
+        }
+        return new Scales(scale, shift, level);
+    }
+
+    /** The scaled inputs of a batch of windows, and each window's scale and shift per target ([B·n]). */
+    record Inputs(Tensor steps, Tensor known, float[] scale, float[] shift) {}
+
+    Inputs inputs(List<Window> windows) {
+        int b = windows.size(), n = config.targets(), c = norm.covariateMean().length, cal = norm.calendar();
+        int l = config.context(), h = config.horizon(), m = config.season(), lagged = m > 0 ? n : 0, f = n + lagged + c + cal, ff = futureFeatures();
+        Scales scales = scales(windows);
+        float[] x = new float[l * b * f], known = new float[b * known()], scale = scales.scale(), shift = scales.shift();
+        for (int w = 0; w < b; w++) {
+            Series s = windows.get(w).series();
+            int o = windows.get(w).origin();
+            System.arraycopy(scales.level(), w * n, known, w * known(), n);
             for (int j = 0; j < l; j++) {
                 int t = o - l + 1 + j, at = (j * b + w) * f;
                 for (int k = 0; k < n; k++) x[at + k] = (s.value(k, t) - shift[w * n + k]) / scale[w * n + k];
@@ -173,7 +202,7 @@ public final class Forecaster extends Module {
     }
 
     /** Standardised covariates at point t (the last known row's for points past what the file holds). */
-    private void covariates(Series s, int t, float[] out, int at) {
+    void covariates(Series s, int t, float[] out, int at) {
         float[][] cov = s.covariates();
         for (int k = 0; k < cov.length; k++) {
             float v = cov[k][Math.min(t, cov[k].length - 1)];
@@ -193,9 +222,11 @@ public final class Forecaster extends Module {
 
     /**
      * The training loss of a batch of windows whose next H points are all observed: MSE or MAE on the scaled
-     * values, the negative log-likelihood of the scaled values, or the pinball loss of the scaled quantiles.
+     * values, the negative log-likelihood of the scaled values, or the pinball loss of the scaled quantiles; with the
+     * autoregressive decoder over the context points after the first as well as the H points.
      */
     public Variable loss(List<Window> windows) {
+        if (decoder != null) return decoder.loss(windows);
         Inputs in = inputs(windows);
         Variable params = forward(in);
         int n = config.targets(), h = config.horizon(), rows = windows.size() * h * n;
@@ -209,7 +240,12 @@ public final class Forecaster extends Module {
                 }
             }
         }
-        Tensor target = Tensor.of(y, rows);
+        return loss(params, Tensor.of(y, rows));
+    }
+
+    /** The head's loss of outputs [N, P] in scaled units against the scaled values [N]. */
+    Variable loss(Variable params, Tensor target) {
+        int rows = target.size();
         return switch (config.head()) {
             case MSE -> params.reshape(rows).mse(Variable.of(target));
             case MAE -> ForecastLosses.mae(params.reshape(rows), target);
@@ -225,11 +261,17 @@ public final class Forecaster extends Module {
 
     /**
      * Forecasts of a batch of windows in the data's units, [B][H][n] flattened: the mean (the median of a
-     * quantile head: its level nearest 0.5) and the configured quantiles; for a Student-t with ν ≤ 1 the mean is its centre.
+     * quantile head: its level nearest 0.5; the mean of the paths with the autoregressive decoder), the median (the
+     * centre the intervals are widened or narrowed around: the mean but for sampled paths) and the configured
+     * quantiles; for a Student-t with ν ≤ 1 the mean is its centre.
      */
-    public record Forecast(int windows, int horizon, int targets, float[] mean, float[][] quantiles, float[] levels) {
+    public record Forecast(int windows, int horizon, int targets, float[] mean, float[] median, float[][] quantiles, float[] levels) {
         public float mean(int window, int step, int target) {
             return mean[(window * horizon + step) * targets + target];
+        }
+
+        public float median(int window, int step, int target) {
+            return median[(window * horizon + step) * targets + target];
         }
 
         /** The quantile at level index q. */
@@ -243,6 +285,7 @@ public final class Forecaster extends Module {
         boolean was = training();
         train(false);
         try (var off = Tape.noGrad()) {
+            if (decoder != null) return decoder.forecast(windows, spread);
             Inputs in = inputs(windows);
             Tensor params = forward(in).value();
             int n = config.targets(), h = config.horizon(), rows = windows.size() * h * n, p = params.dim(1);
@@ -276,7 +319,7 @@ public final class Forecaster extends Module {
                     }
                 }
             }
-            return new Forecast(windows.size(), h, n, mean, q, levels);
+            return new Forecast(windows.size(), h, n, mean, mean, q, levels);
         } finally {
             train(was);
         }
@@ -305,7 +348,7 @@ public final class Forecaster extends Module {
                 int o = batch.get(w).origin();
                 for (int step = 1; step <= config.horizon() && o + step < s.length(); step++) {
                     for (int k = 0; k < n; k++) {
-                        double y = s.value(k, o + step), centre = f.mean(w, step - 1, k);
+                        double y = s.value(k, o + step), centre = f.median(w, step - 1, k);
                         double half = y >= centre ? f.quantile(upper, w, step - 1, k) - centre : centre - f.quantile(lower, w, step - 1, k);
                         if (half > 0) ratios.add(Math.abs(y - centre) / half);
                     }
@@ -345,7 +388,7 @@ public final class Forecaster extends Module {
         return rng;
     }
 
-    /** recur.config: the type, the columns, the window, the head, the encoder and the normalisation. */
+    /** recur.config: the type, the columns, the window, the head and decoder, the recurrent network and the normalisation. */
     public ObjectNode configJson() {
         ForecasterConfig c = config;
         SeriesSpec s = c.spec();
@@ -355,7 +398,7 @@ public final class Forecaster extends Module {
         strings(j.putArray("covariates"), s.covariates());
         j.put("calendar", s.calendar()).put("group_column", s.groupColumn()).put("fill", lower(s.fill()));
         j.put("context", c.context()).put("horizon", c.horizon()).put("season", c.season()).put("scaling", lower(c.scaling()))
-                .put("head", lower(c.head()));
+                .put("head", lower(c.head())).put("decoder", lower(c.decoder()));
         floats(j.putArray("quantiles"), c.quantiles());
         j.put("cell", lower(c.cell())).put("hidden_size", c.hiddenSize()).put("num_layers", c.numLayers()).put("dropout", c.dropout());
         j.put("test_size", c.testSize()).put("valid_size", c.validSize()).put("stride", c.stride());
@@ -376,7 +419,8 @@ public final class Forecaster extends Module {
                 text(j.get("group_column")), SeriesSpec.Fill.valueOf(upper(j.get("fill"))));
         var config = new ForecasterConfig(spec, j.get("context").asInt(), j.get("horizon").asInt(), j.get("season").asInt(),
                 ForecasterConfig.Scaling.valueOf(upper(j.get("scaling"))), ForecasterConfig.Head.valueOf(upper(j.get("head"))),
-                floats(j.get("quantiles")), CellType.valueOf(upper(j.get("cell"))), j.get("hidden_size").asInt(), j.get("num_layers").asInt(),
+                floats(j.get("quantiles")), j.has("decoder") ? ForecasterConfig.Decoder.valueOf(upper(j.get("decoder"))) : ForecasterConfig.Decoder.DIRECT,
+                CellType.valueOf(upper(j.get("cell"))), j.get("hidden_size").asInt(), j.get("num_layers").asInt(),
                 (float) j.get("dropout").asDouble(), j.get("test_size").asInt(), j.get("valid_size").asInt(), j.get("stride").asInt());
         var norm = new Normalisation(floats(j.get("covariate_mean")), floats(j.get("covariate_std")), floats(j.get("level")), j.get("calendar_features").asInt());
         if (norm.level().length != config.targets() || norm.covariateMean().length != spec.covariates().size()) {

@@ -5,20 +5,21 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * What a {@link Forecaster} is: the series it reads, its window (context and horizon), season, scaling, output head
- * and recurrent encoder, and the evaluation split it was trained with.
+ * What a {@link Forecaster} is: the series it reads, its window (context and horizon), season, scaling, output head,
+ * decoder and recurrent network, and the evaluation split it was trained with.
  *
  * @param context   points the encoder reads before each origin, L
  * @param horizon   points forecast after each origin, H
  * @param season    the seasonal period m (0 for none): the seasonal-naive baseline, and the seasonal-naive value of
  *                  every forecast step is an input of the head
  * @param quantiles the levels a forecast reports besides its mean (the quantile head's levels), in (0, 1), ascending
+ * @param decoder   how the H steps are made: all at once or one at a time
  * @param testSize  points at the end of each series held out for the backtest
  * @param validSize points before them for validation
  * @param stride    points between backtest origins
  */
 public record ForecasterConfig(SeriesSpec spec, int context, int horizon, int season, Scaling scaling, Head head, float[] quantiles,
-                               CellType cell, int hiddenSize, int numLayers, float dropout, int testSize, int validSize, int stride) {
+                               Decoder decoder, CellType cell, int hiddenSize, int numLayers, float dropout, int testSize, int validSize, int stride) {
 
     /** How each window is scaled before the encoder reads it; undone on the forecast. */
     public enum Scaling {
@@ -70,7 +71,20 @@ public record ForecasterConfig(SeriesSpec spec, int context, int horizon, int se
         }
     }
 
+    /** How the H steps of a forecast are made. */
+    public enum Decoder {
+        /** all at once, by one linear head over the encoder's last state (a direct multi-horizon forecast) */
+        DIRECT,
+        /** one step at a time, each reading the value before it; probabilistic heads sample paths (DeepAR) */
+        AUTOREGRESSIVE;
+
+        public String option() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     public ForecasterConfig {
+        require(decoder != null, "the decoder must be direct or autoregressive, got null");
         require(context >= 1, "the context must be at least 1 point, got " + context);
         require(horizon >= 1, "the horizon must be at least 1 point, got " + horizon);
         require(season >= 0, "the season must be 0 (none) or positive, got " + season);
@@ -116,9 +130,10 @@ public record ForecasterConfig(SeriesSpec spec, int context, int horizon, int se
         return quantiles.clone();
     }
 
-    /** "lstm 64×2, context 96, horizon 48, season 336, gaussian". */
+    /** "lstm 64×2, context 96, horizon 48, season 336, gaussian, mean-abs scaling", then ", autoregressive" for that decoder. */
     public String describe() {
         return cell.name().toLowerCase(Locale.ROOT) + " " + hiddenSize + "×" + numLayers + ", context " + context + ", horizon " + horizon
-                + (season > 0 ? ", season " + season : "") + ", " + head.option() + ", " + scaling.name().toLowerCase(Locale.ROOT).replace('_', '-') + " scaling";
+                + (season > 0 ? ", season " + season : "") + ", " + head.option() + ", " + scaling.name().toLowerCase(Locale.ROOT).replace('_', '-') + " scaling"
+                + (decoder == Decoder.AUTOREGRESSIVE ? ", autoregressive" : "");
     }
 }

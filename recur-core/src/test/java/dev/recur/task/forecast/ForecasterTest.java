@@ -3,6 +3,9 @@ package dev.recur.task.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.recur.autograd.GradCheck;
+import dev.recur.autograd.GradCheck.Tolerance;
+import dev.recur.autograd.Tape;
 import dev.recur.data.Csv;
 import dev.recur.io.ModelFile;
 import dev.recur.nn.CellType;
@@ -17,6 +20,7 @@ import dev.recur.train.TrainingRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,7 @@ class ForecasterTest {
 
     private static ForecasterConfig config(SeriesSpec spec, int context, int horizon, int season, ForecasterConfig.Head head, int test, int valid, int stride) {
         float[] levels = head.probabilistic() ? new float[] {0.1f, 0.5f, 0.9f} : new float[0];
-        return new ForecasterConfig(spec, context, horizon, season, ForecasterConfig.Scaling.MEAN_ABS, head, levels, CellType.LSTM, 8, 1, 0f, test, valid, stride);
+        return new ForecasterConfig(spec, context, horizon, season, ForecasterConfig.Scaling.MEAN_ABS, head, levels, ForecasterConfig.Decoder.DIRECT, CellType.LSTM, 8, 1, 0f, test, valid, stride);
     }
 
     private static List<Series> bundled(String name, SeriesSpec spec) throws IOException {
@@ -90,7 +94,7 @@ class ForecasterTest {
     void learnsSeasonalSeriesAtTwoLevelsBetterThanTheBaselines() throws IOException {
         List<Series> series = waves();
         var c = new ForecasterConfig(series.get(0) == null ? null : new SeriesSpec(List.of("y"), "t", List.of(), false, "g", SeriesSpec.Fill.NONE),
-                24, 3, 12, ForecasterConfig.Scaling.MEAN_ABS, ForecasterConfig.Head.GAUSSIAN, new float[] {0.1f, 0.5f, 0.9f}, CellType.LSTM, 16, 1, 0f, 30, 20, 1);
+                24, 3, 12, ForecasterConfig.Scaling.MEAN_ABS, ForecasterConfig.Head.GAUSSIAN, new float[] {0.1f, 0.5f, 0.9f}, ForecasterConfig.Decoder.DIRECT, CellType.LSTM, 16, 1, 0f, 30, 20, 1);
         Forecaster model = untrained(c, series);
         var task = new ForecastTraining(model, series, 16, 1, "waves");
         var plan = new TrainingPlan(400, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.CONSTANT, 0, 0.2, 100, 0, 0);
@@ -120,23 +124,134 @@ class ForecasterTest {
     }
 
     @Test
-    void everyHeadTrainsAndReportsOrderedQuantiles() {
+    void autoregressiveGaussianPathsBeatTheSeasonalNaiveForecastAndSurviveSaving() throws IOException {
+        List<Series> series = waves();
+        var c = new ForecasterConfig(new SeriesSpec(List.of("y"), "t", List.of(), false, "g", SeriesSpec.Fill.NONE), 24, 3, 12, ForecasterConfig.Scaling.MEAN_ABS,
+                ForecasterConfig.Head.GAUSSIAN, new float[] {0.1f, 0.5f, 0.9f}, ForecasterConfig.Decoder.AUTOREGRESSIVE, CellType.LSTM, 16, 1, 0f, 30, 20, 1);
+        Forecaster model = untrained(c, series);
+        var task = new ForecastTraining(model, series, 16, 1, "waves");
+        // Learning the season through the recurrent state takes longer than the direct head's linear path from the last values.
+        var plan = new TrainingPlan(1000, 0, null, OptimizerType.ADAM, 0.005f, 1.0, ScheduleType.CONSTANT, 0, 0.2, 250, 0, 0);
+        TrainingRecipe.run(task, plan, RunFiles.of(dir.resolve("ar.safetensors"), "ar").prepare(), null, new ArrayList<>());
+        double spread = task.calibrateIntervals();
+        assertThat(spread).isPositive().isNotEqualTo(1.0);
+        var beforeTest = series.stream().map(s -> s.head(s.length() - 30)).toList();
+        assertThat(Backtest.run(model, beforeTest, 20, 1, 12).model().coverage80()).as("calibrated on these pairs").isCloseTo(0.8, within(0.02));
+        Backtest.Result r = task.testResult();
+        assertThat(r.model().mase()).as("model %s, seasonal naive %s", r.model(), r.seasonalNaive()).isLessThan(0.5 * r.seasonalNaive().mase());
+        assertThat(r.model().coverage80()).as("80%% interval coverage on the test period").isBetween(0.65, 0.95);
+
+        var tensors = new LinkedHashMap<String, Tensor>();
+        model.namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
+        Path file = dir.resolve("ar-f.safetensors");
+        ModelFile.write(file, model.configJson(), tensors);
+        Forecaster loaded = Models.open(file, Forecaster.class);
+        assertThat(loaded.config().decoder()).isEqualTo(ForecasterConfig.Decoder.AUTOREGRESSIVE);
+        var windows = List.of(new Forecaster.Window(series.get(1), 250), new Forecaster.Window(series.get(0), 200));
+        Forecaster.Forecast before = model.forecast(windows), after = loaded.forecast(windows);
+        assertThat(after.mean()).containsExactly(before.mean());
+        for (int q = 0; q < 3; q++) assertThat(after.quantiles()[q]).containsExactly(before.quantiles()[q]);
+        assertThat(loaded.forecast(windows.subList(0, 1)).mean()).as("a window's paths do not depend on the batch")
+                .containsExactly(Arrays.copyOf(before.mean(), 3));
+
+        var old = model.configJson();
+        old.remove("decoder");
+        assertThat(Forecaster.fromJson(old).config().decoder()).as("a file without \"decoder\"").isEqualTo(ForecasterConfig.Decoder.DIRECT);
+    }
+
+    @Test
+    void everyHeadTrainsAndReportsOrderedQuantilesWithEitherDecoder() {
         List<Series> series = waves();
         var spec = new SeriesSpec(List.of("y"), "t", List.of(), false, "g", SeriesSpec.Fill.NONE);
-        for (ForecasterConfig.Head head : ForecasterConfig.Head.values()) {
-            Forecaster model = untrained(config(spec, 12, 2, 12, head, 20, 20, 1), series);
-            var windows = List.of(new Forecaster.Window(series.get(0), 100), new Forecaster.Window(series.get(1), 150));
-            var loss = model.loss(windows);
-            loss.backward();
-            assertThat(loss.value().item()).as(head.name()).isFinite();
-            assertThat(model.namedParameters().get("head.weight").grad().toArray()).as(head.name()).isNotEqualTo(new float[model.namedParameters().get("head.weight").value().size()]);
-            Forecaster.Forecast f = model.forecast(windows);
-            if (head.probabilistic()) {
+        for (ForecasterConfig.Decoder decoder : ForecasterConfig.Decoder.values()) {
+            for (ForecasterConfig.Head head : ForecasterConfig.Head.values()) {
+                String name = decoder + " " + head;
+                Forecaster model = untrained(withDecoder(config(spec, 12, 4, 3, head, 20, 20, 1), decoder), series);
+                var windows = List.of(new Forecaster.Window(series.get(0), 100), new Forecaster.Window(series.get(1), 150));
+                var loss = model.loss(windows);
+                loss.backward();
+                assertThat(loss.value().item()).as(name).isFinite();
+                for (String p : new String[] {"head.weight", "rnn.weight_ih_l0"}) {
+                    assertThat(model.namedParameters().get(p).grad().toArray()).as(name + " " + p).isNotEqualTo(new float[model.namedParameters().get(p).value().size()]);
+                }
+                Forecaster.Forecast f = model.forecast(windows);
                 for (int i = 0; i < f.mean().length; i++) {
-                    assertThat(f.quantiles()[0][i]).as(head.name()).isLessThanOrEqualTo(f.quantiles()[1][i]);
-                    assertThat(f.quantiles()[1][i]).as(head.name()).isLessThanOrEqualTo(f.quantiles()[2][i]);
+                    assertThat(f.mean()[i]).as(name).isFinite();
+                    if (!head.probabilistic()) continue;
+                    assertThat(f.quantiles()[0][i]).as(name).isLessThanOrEqualTo(f.quantiles()[1][i]);
+                    assertThat(f.quantiles()[1][i]).as(name).isLessThanOrEqualTo(f.quantiles()[2][i]);
+                    assertThat(f.quantiles()[2][i]).as(name).isGreaterThan(f.quantiles()[0][i]);
                 }
             }
         }
+    }
+
+    private static ForecasterConfig withDecoder(ForecasterConfig c, ForecasterConfig.Decoder decoder) {
+        return new ForecasterConfig(c.spec(), c.context(), c.horizon(), c.season(), c.scaling(), c.head(), c.quantiles(), decoder, c.cell(), c.hiddenSize(),
+                c.numLayers(), c.dropout(), c.testSize(), c.validSize(), c.stride());
+    }
+
+    /** Two targets and a covariate, 20 points. */
+    private static Series tiny() {
+        var rng = new Rng(5);
+        float[][] values = new float[2][20], covariates = new float[1][20];
+        for (int t = 0; t < 20; t++) {
+            values[0][t] = (float) (5 + Math.sin(t) + 0.3 * rng.nextGaussian());
+            values[1][t] = (float) (-2 + Math.cos(0.7 * t) + 0.3 * rng.nextGaussian());
+            covariates[0][t] = t % 3;
+        }
+        return new Series("", values, covariates, null, new long[20]);
+    }
+
+    @Test
+    void autoregressiveLossMatchesFiniteDifferences() {
+        var series = List.of(tiny());
+        var spec = new SeriesSpec(List.of("a", "b"), null, List.of("x"), false, null, SeriesSpec.Fill.NONE);
+        for (ForecasterConfig.Head head : new ForecasterConfig.Head[] {ForecasterConfig.Head.GAUSSIAN, ForecasterConfig.Head.STUDENT_T}) {
+            var c = new ForecasterConfig(spec, 4, 2, 2, ForecasterConfig.Scaling.STANDARD, head, new float[] {0.1f, 0.5f, 0.9f},
+                    ForecasterConfig.Decoder.AUTOREGRESSIVE, CellType.LSTM, 3, 1, 0f, 2, 2, 1);
+            Forecaster model = untrained(c, series);
+            var windows = List.of(new Forecaster.Window(series.get(0), 6), new Forecaster.Window(series.get(0), 11));
+            GradCheck.of(() -> model.loss(windows)).withRespectTo(model.namedParameters()).assertMatches(Tolerance.relative(1e-2).absolute(1e-3));
+        }
+    }
+
+    /**
+     * With a point head and horizon 1 the forecast is the teacher-forced prediction of the training loss, from the state
+     * the context leaves: the loss is a parabola in the one value no input reads, y_{o+1}, with its vertex there.
+     */
+    @Test
+    void autoregressiveForecastContinuesTheTeacherForcedState() {
+        List<Series> series = waves();
+        var spec = new SeriesSpec(List.of("y"), "t", List.of(), false, "g", SeriesSpec.Fill.NONE);
+        var c = new ForecasterConfig(spec, 8, 1, 3, ForecasterConfig.Scaling.STANDARD, ForecasterConfig.Head.MSE, null, ForecasterConfig.Decoder.AUTOREGRESSIVE,
+                CellType.GRU, 6, 1, 0f, 20, 20, 1);
+        Forecaster model = untrained(c, series);
+        var window = new Forecaster.Window(series.get(1), 120);
+        Forecaster.Scales scales = model.scales(List.of(window));
+        float scale = scales.scale()[0], shift = scales.shift()[0];
+        double[] z = {0, 1}, loss = new double[2];   // y_{o+1} in scaled units
+        for (int i = 0; i < 2; i++) {
+            float[][] values = {window.series().values()[0].clone()};
+            values[0][window.origin() + 1] = (float) (shift + scale * z[i]);
+            var changed = new Series("b", values, new float[0][], null, window.series().lines());
+            try (var off = Tape.noGrad()) {
+                loss[i] = model.loss(List.of(new Forecaster.Window(changed, window.origin()))).value().item();
+            }
+        }
+        // L·loss(z) = const + (p − z)² over the L = 8 steps o − 6 … o + 1, so L·Δloss = (z₂ − z₁)(z₁ + z₂ − 2p).
+        double p = (z[0] + z[1] - 8 * (loss[1] - loss[0]) / (z[1] - z[0])) / 2;
+        assertThat((model.forecast(List.of(window)).mean(0, 0, 0) - shift) / scale).isCloseTo((float) p, within(1e-3f));
+    }
+
+    @Test
+    void quantilePathsDrawThroughTheInterpolatedQuantileFunction() {
+        float[] levels = {0.1f, 0.5f, 0.9f}, q = {1, 2, 4};
+        assertThat(AutoregressiveDecoder.inverseCdf(levels, q, 0.5)).isCloseTo(2f, within(1e-6f));
+        assertThat(AutoregressiveDecoder.inverseCdf(levels, q, 0.3)).isCloseTo(1.5f, within(1e-6f));
+        assertThat(AutoregressiveDecoder.inverseCdf(levels, q, 0.7)).isCloseTo(3f, within(1e-6f));
+        assertThat(AutoregressiveDecoder.inverseCdf(levels, q, 0.0)).as("below the first level: the first segment's slope").isCloseTo(0.75f, within(1e-6f));
+        assertThat(AutoregressiveDecoder.inverseCdf(levels, q, 1.0)).as("above the last level: the last segment's slope").isCloseTo(4.5f, within(1e-6f));
+        assertThat(AutoregressiveDecoder.inverseCdf(new float[] {0.5f}, new float[] {3}, 0.9)).isEqualTo(3f);
     }
 }
