@@ -27,17 +27,19 @@ final class ForecastPlot {
             String target = c.spec().targets().get(k);
             XYChart chart = new XYChartBuilder().width(900).height(c.targets() > 1 ? 320 : 450)
                     .title(target + (s.group().isEmpty() ? "" : " (" + c.spec().groupColumn() + " " + s.group() + ")") + ": " + name)
-                    .xAxisTitle(s.time() != null && s.time().isDate() ? "days since 1970-01-01" : c.spec().timeColumn() != null ? c.spec().timeColumn() : "point")
+                    .xAxisTitle(c.spec().timeColumn() != null ? c.spec().timeColumn() : "point")
                     .yAxisTitle(target).build();
             chart.getStyler().setMarkerSize(0);
-            var x = new ArrayList<Double>();
+            chart.getStyler().setTimezone(java.util.TimeZone.getTimeZone("UTC"));
+            if (dates(s)) chart.getStyler().setDatePattern(s.time().step().compareTo(java.time.Duration.ofDays(1)) < 0 ? "MM-dd HH:mm" : "yyyy-MM-dd");
+            var x = new ArrayList<Object>();
             var y = new ArrayList<Double>();
             for (int t = t0; t < s.length(); t++) {
                 x.add(position(s, t));
                 y.add((double) s.value(k, t));
             }
             chart.addSeries("history", x, y).setMarker(SeriesMarkers.NONE);
-            var fx = new ArrayList<Double>(List.of(position(s, s.length() - 1)));
+            var fx = new ArrayList<Object>(List.of(position(s, s.length() - 1)));
             var fy = new ArrayList<Double>(List.of((double) s.value(k, s.length() - 1)));
             var lo = new ArrayList<Double>(fy);
             var hi = new ArrayList<Double>(fy);
@@ -76,8 +78,14 @@ final class ForecastPlot {
         }
     }
 
-    private static double position(Series s, int t) {
-        return s.time() != null ? s.time().position(t) : t;
+    /** Point t on the x axis: its date, or its number. */
+    private static Object position(Series s, int t) {
+        if (dates(s)) return java.util.Date.from(s.time().time(t).toInstant(java.time.ZoneOffset.UTC));
+        return s.time() != null ? s.time().position(t) : (double) t;
+    }
+
+    private static boolean dates(Series s) {
+        return s.time() != null && s.time().isDate();
     }
 
     private static int indexOf(float[] levels, float level) {

@@ -158,6 +158,11 @@ public final class TimeAxis {
         return t.toLocalDate().toEpochDay() + t.toLocalTime().toSecondOfDay() / 86400.0;
     }
 
+    /** The step between dates, a month counted as 30 days; null for numbers. */
+    public Duration step() {
+        return format == Format.NUMBER ? null : months > 0 ? Duration.ofDays(30 * months) : step;
+    }
+
     /** A usual season for the step: 48 half-hours or 24 hours a day, 7 days a week, 52 weeks, 12 months or 4 quarters a year; 0 when none. */
     public int season() {
         if (format == Format.NUMBER) return 0;
