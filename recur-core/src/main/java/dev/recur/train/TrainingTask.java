@@ -2,6 +2,7 @@ package dev.recur.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.nn.Module;
+import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.util.Map;
 import java.util.Optional;
@@ -44,12 +45,21 @@ public interface TrainingTask {
     /** Batches in one pass over the training data. */
     long batchesPerEpoch();
 
-    /** What a resumed run needs beyond the parameters (e.g. recurrent state carried between batches, a generator). */
-    default Map<String, Tensor> state() {
-        return Map.of();
+    /** The generator the task's randomness (dropout, sampling) draws from, or null; {@link #state()} saves it as "rng". */
+    default Rng rng() {
+        return null;
     }
 
-    default void restore(Map<String, Tensor> state) {}
+    /** What a resumed run needs beyond the parameters (e.g. recurrent state carried between batches); by default {@link #rng()}'s state. */
+    default Map<String, Tensor> state() {
+        Rng rng = rng();
+        return rng == null ? Map.of() : Map.of("rng", rng.stateTensor());
+    }
+
+    default void restore(Map<String, Tensor> state) {
+        Rng rng = rng();
+        if (rng != null && state.containsKey("rng")) rng.restore(state.get("rng"));
+    }
 
     /** A batch's mean loss and its size in the task's unit (tokens, sequences), for throughput. */
     record Batch(double loss, long items) {}

@@ -6,12 +6,11 @@ import dev.recur.data.BucketSampler;
 import dev.recur.data.InvalidDataException;
 import dev.recur.nn.Module;
 import dev.recur.task.forecast.Series;
-import dev.recur.tensor.Tensor;
+import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Trains an {@link AnomalyDetector} on the training rows of every group (each row's one-step forecast or window
@@ -93,12 +92,7 @@ public final class AnomalyTraining implements TrainingTask {
     }
 
     @Override
-    public Map<String, Tensor> state() {
-        return Map.of("rng", model.rng().stateTensor());
-    }
-
-    @Override
-    public void restore(Map<String, Tensor> state) {
-        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    public Rng rng() {
+        return model.rng();
     }
 }

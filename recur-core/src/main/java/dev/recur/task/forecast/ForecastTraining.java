@@ -5,12 +5,11 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.BucketSampler;
 import dev.recur.data.InvalidDataException;
 import dev.recur.nn.Module;
-import dev.recur.tensor.Tensor;
+import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -133,12 +132,7 @@ public final class ForecastTraining implements TrainingTask {
     }
 
     @Override
-    public Map<String, Tensor> state() {
-        return Map.of("rng", model.rng().stateTensor());
-    }
-
-    @Override
-    public void restore(Map<String, Tensor> state) {
-        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    public Rng rng() {
+        return model.rng();
     }
 }

@@ -6,13 +6,12 @@ import dev.recur.data.BucketSampler;
 import dev.recur.nn.Module;
 import dev.recur.task.score.TaggingScores;
 import dev.recur.task.text.TextEncoder;
-import dev.recur.tensor.Tensor;
+import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -123,12 +122,7 @@ public final class TagTraining implements TrainingTask {
     }
 
     @Override
-    public Map<String, Tensor> state() {
-        return Map.of("rng", model.rng().stateTensor());
-    }
-
-    @Override
-    public void restore(Map<String, Tensor> state) {
-        if (state.containsKey("rng")) model.rng().restore(state.get("rng"));
+    public Rng rng() {
+        return model.rng();
     }
 }
