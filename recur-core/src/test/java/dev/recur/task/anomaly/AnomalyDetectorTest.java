@@ -128,7 +128,12 @@ class AnomalyDetectorTest {
             assertThat(loaded.config().describe()).isEqualTo(d.config().describe());
             for (Series s : series) {
                 float[] a = d.scores(s), b = loaded.scores(s);
-                assertThat(b).as(m + " " + s.group()).containsExactly(a);
+                assertThat(b).as(m + " " + s.group()).hasSameSizeAs(a);
+                for (int t = 0; t < b.length; t++) {
+                    // equal to float rounding: the kernels may split sums differently between calls
+                    if (Float.isNaN(a[t])) assertThat(b[t]).as(m + " row " + t).isNaN();
+                    else assertThat(b[t]).as(m + " row " + t).isCloseTo(a[t], within(1e-4f * Math.max(1f, Math.abs(a[t]))));
+                }
                 for (int t = 0; t < b.length; t++) assertThat(Float.isNaN(b[t])).as(m + " row " + t).isEqualTo(t < loaded.firstScored());
             }
         }
