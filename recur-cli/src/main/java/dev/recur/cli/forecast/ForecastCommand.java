@@ -26,7 +26,7 @@ public final class ForecastCommand implements Runnable {
 
     static final Map<String, Bundled> BUNDLED = Map.of(
             "sunspots", new Bundled(1, 67, 1, 0, 30),
-            "electricity", new Bundled(48, 672, 48, 336, 336),
+            "electricity", new Bundled(48, 672, 48, 336, 672),
             "air-passengers", new Bundled(24, 24, 24, 12, 12),
             "births", new Bundled(1, 366, 1, 7, 365),
             "macro", new Bundled(1, 19, 1, 0, 19));
