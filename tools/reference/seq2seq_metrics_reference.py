@@ -33,6 +33,9 @@ NO_FOUR_GRAMS = [
 # The hypothesis (3 tokens) is as far from both references (2 and 4); the shorter counts.
 TIE = [("a b c", ["a b", "a b c d"])]
 
+# The first reference has no n-grams above order 2, so the first hypothesis adds none of its own to those orders.
+SHORT_REFERENCE = [("abcdefg", ["ab"]), ("xyz123", ["xyz123"])]
+
 TOKENIZER_CASES = [
     'He said &quot;3.5 &amp; 1,000&quot; &lt;b&gt;',
     "The end. Really, it's 5-10 x-ray items: $5 (approx.)!",
@@ -67,6 +70,7 @@ def report(name, fixture):
 report("fixture", FIXTURE)
 report("no four-grams", NO_FOUR_GRAMS)
 report("tie", TIE)
+report("short reference", SHORT_REFERENCE)
 # chrF picks per sentence the reference with the best sentence score; each reference alone:
 for k in range(2):
     two = [(h, [refs[min(k, len(refs) - 1)]]) for h, refs in FIXTURE]

@@ -155,11 +155,16 @@ class SequenceScoresTest {
      *   chrF P 60.88955026455026 R 48.45989658489659
      * tie: chrF score 87.49999999999999
      *   chrF P 58.33333333333333 R 100.0
+     * short reference: chrF score 96.85039370078742
+     *   chrF P 86.01398601398601 R 100.0
+     * short reference: BLEU score 0.0
+     *   precisions [50.0, 0.0, 0.0, 0.0]
      * </pre>
-     * In "abc" against "ab" the 3-grams count in neither P nor R, as the reference has none.
+     * "ab" has no n-grams above order 2, so "abcdefg" adds none of its own to those orders: they come from the second
+     * sentence alone. BLEU has no 2-grams at all and is 0, though a 1-gram matches.
      */
     @Test
-    void chrfMatchesSacreBleuOnShortSentences() {
+    void chrfAndBleuMatchSacreBleuOnShortSentences() {
         var c = Chrf.corpus(NO_FOUR_GRAM_HYPOTHESES, NO_FOUR_GRAM_REFERENCES);
         assertThat(c.score()).isCloseTo(50.52257604470962, within(1e-4));
         assertThat(c.precision()).isCloseTo(60.88955026455026, within(1e-4));
@@ -167,6 +172,12 @@ class SequenceScoresTest {
         var tie = Chrf.corpus(List.of("a b c"), List.of(List.of("a b", "a b c d")));
         assertThat(tie.score()).isCloseTo(87.49999999999999, within(1e-4));
         assertThat(tie.recall()).isCloseTo(100.0, within(1e-4));
+        var shortReference = Chrf.corpus(List.of("abcdefg", "xyz123"), List.of(List.of("ab"), List.of("xyz123")));
+        assertThat(shortReference.score()).isCloseTo(96.85039370078742, within(1e-4));
+        assertThat(shortReference.precision()).isCloseTo(86.01398601398601, within(1e-4));
+        var bleu = Bleu.corpus(List.of("abcdefg", "xyz123"), List.of(List.of("ab"), List.of("xyz123")));
+        assertCloseTo(bleu.precisions(), 50.0, 0.0, 0.0, 0.0);
+        assertThat(bleu.score()).isEqualTo(0.0);
     }
 
     @Test
