@@ -48,9 +48,7 @@ public final class RecurrentModelFile {
 
     /** Writes {@code rnn}'s configuration and parameters to {@code file}, atomically. */
     public static void write(Path file, Recurrent rnn) throws IOException {
-        var tensors = new LinkedHashMap<String, Tensor>();
-        rnn.namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
-        ModelFile.write(file, configJson(rnn.config()), tensors);
+        ModelFile.write(file, configJson(rnn.config()), rnn.stateDict());
     }
 
     /** Reads a bare recurrent stack, checked as the class comment says, in evaluation mode. */

@@ -44,6 +44,13 @@ public abstract class Module {
         return Collections.unmodifiableMap(all);
     }
 
+    /** Every parameter's value by its dotted name, as PyTorch's {@code state_dict()}: what a model file stores. */
+    public final Map<String, Tensor> stateDict() {
+        var state = new LinkedHashMap<String, Tensor>();
+        namedParameters().forEach((name, p) -> state.put(name, p.value()));
+        return state;
+    }
+
     public final List<Variable> parameters() {
         return new ArrayList<>(namedParameters().values());
     }

@@ -1,11 +1,9 @@
 package dev.recur.train;
 
 import dev.recur.io.ModelFile;
-import dev.recur.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,9 +39,7 @@ public final class TrainingRecipe {
             if (resume != null) trainer.resume(resume);
             result = trainer.run();
         }
-        var tensors = new LinkedHashMap<String, Tensor>();
-        task.model().namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
-        ModelFile.write(files.model(), task.modelConfig(), tensors);
+        ModelFile.write(files.model(), task.modelConfig(), task.model().stateDict());
         return new Outcome(result, task.test(), files);
     }
 }

@@ -16,8 +16,6 @@ import dev.recur.task.forecast.SeriesReader;
 import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.tensor.InvalidOptionException;
 import dev.recur.tensor.Rng;
-import dev.recur.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -116,9 +114,7 @@ public final class AnomalyTrainCommand implements Callable<Integer> {
         training.train(task, files, TrainingOptions.Display.of("rows", "loss (standardised)", "anomaly detector on " + name), common.quiet);
         AnomalyDetector best = Models.open(files.model(), AnomalyDetector.class);
         best.calibrate(all);
-        var tensors = new LinkedHashMap<String, Tensor>();
-        best.namedParameters().forEach((n, p) -> tensors.put(n, p.value()));
-        ModelFile.write(files.model(), best.configJson(), tensors);
+        ModelFile.write(files.model(), best.configJson(), best.stateDict());
         String set = Double.isNaN(best.threshold()) ? "set on the scores of each series judged" : String.format(Locale.ROOT, "%.4g", best.threshold());
         System.out.printf(Locale.ROOT, "threshold %s: %s (scores are errors in units of each column's 99th percentile on the training rows)%n",
                 best.config().rule(), set);

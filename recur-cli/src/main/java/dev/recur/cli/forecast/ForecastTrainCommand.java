@@ -130,9 +130,7 @@ public final class ForecastTrainCommand implements Callable<Integer> {
         training.train(task, files, display, common.quiet);
         if (config.head().probabilistic() && config.hasInterval()) {
             double spread = task.calibrateIntervals();
-            var tensors = new java.util.LinkedHashMap<String, dev.recur.tensor.Tensor>();
-            model.namedParameters().forEach((n, p) -> tensors.put(n, p.value()));
-            dev.recur.io.ModelFile.write(files.model(), model.configJson(), tensors);
+            dev.recur.io.ModelFile.write(files.model(), model.configJson(), model.stateDict());
             say("intervals calibrated on the validation period: %.3f times the head's width", spread);
         }
         Backtest.Result test = task.testResult();

@@ -155,14 +155,13 @@ public final class AnomalyDetector extends Module {
                 int to = Math.min(length, from + BATCH);
                 int[] rows = new int[to - from];
                 for (int i = 0; i < rows.length; i++) rows[i] = from + i;
-                List<Series> same = java.util.Collections.nCopies(rows.length, normalised);
                 if (forecaster != null) {
                     var windows = new ArrayList<Forecaster.Window>();
                     for (int row : rows) windows.add(new Forecaster.Window(normalised, row - 1));
                     Forecaster.Forecast f = forecaster.forecast(windows);
                     for (int i = 0; i < rows.length; i++) for (int k = 0; k < n; k++) e[rows[i]][k] = Math.abs(normalised.value(k, rows[i]) - f.mean(i, 0, k));
                 } else {
-                    Tensor x = windows(same, rows);
+                    Tensor x = windows(java.util.Collections.nCopies(rows.length, normalised), rows);
                     float[] r = autoencoder.forward(x).value().toArray();
                     int w = config.context(), b = rows.length;
                     for (int i = 0; i < b; i++) for (int k = 0; k < n; k++) e[rows[i]][k] = Math.abs(x.get(w - 1, i, k) - r[((w - 1) * b + i) * n + k]);
@@ -176,7 +175,11 @@ public final class AnomalyDetector extends Module {
 
     /** Each row's score: the largest error over the columns in units of their training scale, smoothed; NaN before {@link #firstScored}. */
     public float[] scores(Series s) {
-        float[][] e = errors(normalise(s));
+        return scores(errors(normalise(s)));
+    }
+
+    /** The scores of rows whose errors are {@code e}. */
+    private float[] scores(float[][] e) {
         float[] score = new float[e.length];
         double alpha = 2.0 / (config.smoothing() + 1), smoothed = Double.NaN;
         for (int t = 0; t < e.length; t++) {
@@ -196,8 +199,10 @@ public final class AnomalyDetector extends Module {
         int n = config.spec().targets().size();
         var perColumn = new ArrayList<List<Float>>();
         for (int k = 0; k < n; k++) perColumn.add(new ArrayList<>());
+        var errors = new ArrayList<float[][]>();
         for (Series s : series) {
             float[][] e = errors(normalise(s));
+            errors.add(e);
             for (int t = Math.max(firstScored(), config.trainRows()[0]); t < Math.min(s.length(), config.trainRows()[1]); t++) {
                 for (int k = 0; k < n; k++) perColumn.get(k).add(e[t][k]);
             }
@@ -211,9 +216,9 @@ public final class AnomalyDetector extends Module {
         }
         errorScale = scale;
         var valid = new ArrayList<Float>();
-        for (Series s : series) {
-            float[] score = scores(s);
-            for (int t = Math.max(firstScored(), config.validRows()[0]); t < Math.min(s.length(), config.validRows()[1]); t++) valid.add(score[t]);
+        for (int i = 0; i < series.size(); i++) {
+            float[] score = scores(errors.get(i));   // the errors above, now scaled
+            for (int t = Math.max(firstScored(), config.validRows()[0]); t < Math.min(series.get(i).length(), config.validRows()[1]); t++) valid.add(score[t]);
         }
         validScores = new float[valid.size()];
         for (int i = 0; i < validScores.length; i++) validScores[i] = valid.get(i);

@@ -119,15 +119,7 @@ public final class Backtest {
     public static Result run(Forecaster model, List<Series> series, int size, int stride, int season) {
         ForecasterConfig c = model.config();
         int n = c.targets(), h = c.horizon();
-        var windows = new ArrayList<Forecaster.Window>();
-        for (Series s : series) {
-            int start = s.length() - size;
-            if (start - 1 < c.history() - 1) {
-                throw new IllegalArgumentException("too few points: " + s.describe(c.spec().groupColumn()) + " has " + s.length() + "; a backtest of the last "
-                        + size + " needs " + c.history() + " before them (the model's context " + c.context() + (c.season() > 0 ? " and season " + c.season() : "") + ")");
-            }
-            for (int o = start - 1; o <= s.length() - 2; o += stride) windows.add(new Forecaster.Window(s, o));
-        }
+        List<Forecaster.Window> windows = windows(c, series, size, stride);
         float[] levels = c.quantiles();
         List<float[]> actual = new ArrayList<>(), mean = new ArrayList<>(), naive = new ArrayList<>(), seasonal = new ArrayList<>(), scale = new ArrayList<>();
         List<List<float[]>> quantiles = new ArrayList<>();
@@ -181,6 +173,23 @@ public final class Backtest {
         }
         return new Result(windows.size(), count, h, c.spec().targets(), Scores.mean(byTarget), Scores.mean(naiveByTarget),
                 season > 0 ? Scores.mean(seasonalByTarget) : null, byTarget, naiveByTarget, season > 0 ? seasonalByTarget : List.of());
+    }
+
+    /**
+     * The backtest's windows: from the point before the last {@code size} points of every series, every {@code stride}
+     * points, to the second-to-last point; a series too short for the model's history is an error.
+     */
+    static List<Forecaster.Window> windows(ForecasterConfig c, List<Series> series, int size, int stride) {
+        var windows = new ArrayList<Forecaster.Window>();
+        for (Series s : series) {
+            int start = s.length() - size;
+            if (start - 1 < c.history() - 1) {
+                throw new IllegalArgumentException("too few points: " + s.describe(c.spec().groupColumn()) + " has " + s.length() + "; a backtest of the last "
+                        + size + " needs " + c.history() + " before them (the model's context " + c.context() + (c.season() > 0 ? " and season " + c.season() : "") + ")");
+            }
+            for (int o = start - 1; o <= s.length() - 2; o += stride) windows.add(new Forecaster.Window(s, o));
+        }
+        return windows;
     }
 
     /** Mean |y_t − y_{t−m}| over the points before {@code end} (m = season, or 1), the MASE denominator. */

@@ -171,12 +171,13 @@ public final class Forecaster extends Module {
     Inputs inputs(List<Window> windows) {
         int b = windows.size(), n = config.targets(), c = norm.covariateMean().length, cal = norm.calendar();
         int l = config.context(), h = config.horizon(), m = config.season(), lagged = m > 0 ? n : 0, f = n + lagged + c + cal, ff = futureFeatures();
+        int perWindow = known(), lags = lags();
         Scales scales = scales(windows);
-        float[] x = new float[l * b * f], known = new float[b * known()], scale = scales.scale(), shift = scales.shift();
+        float[] x = new float[l * b * f], known = new float[b * perWindow], scale = scales.scale(), shift = scales.shift();
         for (int w = 0; w < b; w++) {
             Series s = windows.get(w).series();
             int o = windows.get(w).origin();
-            System.arraycopy(scales.level(), w * n, known, w * known(), n);
+            System.arraycopy(scales.level(), w * n, known, w * perWindow, n);
             for (int j = 0; j < l; j++) {
                 int t = o - l + 1 + j, at = (j * b + w) * f;
                 for (int k = 0; k < n; k++) x[at + k] = (s.value(k, t) - shift[w * n + k]) / scale[w * n + k];
@@ -184,7 +185,7 @@ public final class Forecaster extends Module {
                 covariates(s, t, x, at + n + lagged);
                 if (cal > 0) s.time().calendar(t, x, at + n + lagged + c);
             }
-            int lags = lags(), base = w * known() + n;
+            int base = w * perWindow + n;
             for (int k = 0; k < n; k++) {
                 for (int j = 0; j < lags; j++) known[base + k * lags + j] = (s.value(k, o - j) - shift[w * n + k]) / scale[w * n + k];
             }
@@ -198,7 +199,7 @@ public final class Forecaster extends Module {
                 if (cal > 0) s.time().calendar(t, known, at + c);
             }
         }
-        return new Inputs(Tensor.of(x, l, b, f), Tensor.of(known, b, known()), scale, shift);
+        return new Inputs(Tensor.of(x, l, b, f), Tensor.of(known, b, perWindow), scale, shift);
     }
 
     /** Standardised covariates at point t (the last known row's for points past what the file holds). */
@@ -338,8 +339,7 @@ public final class Forecaster extends Module {
         if (!config.head().probabilistic() || !config.hasInterval()) return spread;
         int lower = config.indexOf(0.1f), upper = config.indexOf(0.9f), n = config.targets();
         var ratios = new ArrayList<Double>();
-        var windows = new ArrayList<Window>();
-        for (Series s : series) for (int o = Math.max(config.history() - 1, s.length() - size - 1); o <= s.length() - 2; o += stride) windows.add(new Window(s, o));
+        List<Window> windows = Backtest.windows(config, series, size, stride);
         for (int from = 0; from < windows.size(); from += Backtest.BATCH) {
             List<Window> batch = windows.subList(from, Math.min(windows.size(), from + Backtest.BATCH));
             Forecast f = forecast(batch);

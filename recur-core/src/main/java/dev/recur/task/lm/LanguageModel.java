@@ -120,9 +120,7 @@ public final class LanguageModel extends Module {
 
     /** Writes weights, configuration and vocabulary to one file, atomically. */
     public void save(Path file) throws IOException {
-        var tensors = new java.util.LinkedHashMap<String, Tensor>();
-        namedParameters().forEach((name, p) -> tensors.put(name, p.value()));
-        ModelFile.write(file, configJson(), tensors);
+        ModelFile.write(file, configJson(), stateDict());
     }
 
     public ObjectNode configJson() {
