@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code recur} command: finds the subcommands, runs one, and turns failures into one line and an exit code. */
 @Command(name = "recur", mixinStandardHelpOptions = true, versionProvider = Recur.Version.class,
-        subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.classify.ClassifyCommand.class, dev.recur.cli.tag.TagCommand.class,
+        subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.classify.ClassifyCommand.class, dev.recur.cli.tag.TagCommand.class, dev.recur.cli.seq2seq.Seq2SeqCommand.class,
                 dev.recur.cli.forecast.ForecastCommand.class, dev.recur.cli.anomaly.AnomalyCommand.class,
                 dev.recur.cli.model.EncodeCommand.class,
                 dev.recur.cli.model.InspectCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},

@@ -32,6 +32,17 @@ final class Losses {
      * the mean divides by Σ_r w[t_r], so L = Σ_r w[t_r]·(lse_r − x[r, t_r]) / Σ_r w[t_r].
      */
     static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex, float[] classWeights) {
+        return crossEntropy(logits, targets, ignoreIndex, classWeights, 0f);
+    }
+
+    /**
+     * As above with label smoothing ε (PyTorch's {@code label_smoothing=}, without class weights): the target
+     * distribution puts 1 − ε on the target and ε/V on every class, so
+     * L_r = lse_r − (1 − ε)·x[r, t_r] − (ε/V)·Σ_j x[r, j] and dx[r, j] = dL/|C| · (p[r, j] − (1 − ε)[j = t_r] − ε/V).
+     */
+    static Variable crossEntropy(Variable logits, int[] targets, int ignoreIndex, float[] classWeights, float smoothing) {
+        if (!(smoothing >= 0 && smoothing < 1)) throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1), got " + smoothing);
+        if (smoothing > 0 && classWeights != null) throw new IllegalArgumentException("cross_entropy: label smoothing with class weights is not supported");
         Tensor x = logits.value();
         if (x.rank() == 0) throw new IllegalArgumentException("cross_entropy: logits are a scalar; expected [..., V]");
         int v = x.dim(-1), rows = Tensor.sizeOf(Arrays.copyOf(x.shape(), x.rank() - 1));
@@ -66,6 +77,13 @@ final class Losses {
             double s = Softmax.sumExp(xd, row, v, max[r]);
             logSum[r] = (float) Math.log(s);
             total += (classWeights == null ? 1 : classWeights[targets[r]]) * (Math.log(s) - (xd[row + targets[r]] - max[r]));
+            if (smoothing > 0) {
+                double mean = 0;
+                for (int j = 0; j < v; j++) mean += xd[row + j];
+                mean /= v;
+                // (1 − ε)(lse − x_t) + ε(lse − mean_j x_j) = (lse − x_t) + ε(x_t − mean_j x_j)
+                total += smoothing * (xd[row + targets[r]] - mean);
+            }
         }
         float loss = count == 0 ? 0f : (float) (total / weightSum);
         if (!Float.isFinite(loss)) {
@@ -88,8 +106,9 @@ final class Losses {
                         if (saved[r] == ignoreIndex) continue;
                         float g = weights == null ? g0 : g0 * weights[saved[r]];
                         int row = x.offset() + r * classes, drow = dx.offset() + r * classes;
-                        for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp((xd[row + j] - max[r]) - logSum[r]);
-                        d[drow + saved[r]] -= g;
+                        float spread = g * smoothing / classes;
+                        for (int j = 0; j < classes; j++) d[drow + j] += g * (float) Math.exp((xd[row + j] - max[r]) - logSum[r]) - spread;
+                        d[drow + saved[r]] -= g * (1 - smoothing);
                     }
                 }
             });

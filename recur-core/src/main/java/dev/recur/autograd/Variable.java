@@ -242,6 +242,14 @@ public final class Variable {
         return Losses.crossEntropy(this, targets, ignoreIndex, classWeights);
     }
 
+    /**
+     * {@link #crossEntropy(int[], int)} with label smoothing ε in [0, 1), as PyTorch's {@code label_smoothing=}: the
+     * target distribution is 1 − ε on the target plus ε/V on every class.
+     */
+    public Variable crossEntropy(int[] targets, int ignoreIndex, float smoothing) {
+        return Losses.crossEntropy(this, targets, ignoreIndex, null, smoothing);
+    }
+
     /** {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, −100. */
     public Variable crossEntropy(int[] targets) {
         return Losses.crossEntropy(this, targets, -100);

@@ -44,6 +44,7 @@ public final class Models {
         register(new Kind(Tagger.TYPE, "a sequence tagger", "recur tag", Tagger.class, Tagger::of));
         register(new Kind(Forecaster.TYPE, "a forecaster", "recur forecast", Forecaster.class, Forecaster::of));
         register(new Kind(AnomalyDetector.TYPE, "an anomaly detector", "recur anomaly", AnomalyDetector.class, AnomalyDetector::of));
+        register(new Kind(dev.recur.task.seq2seq.Seq2Seq.TYPE, "a sequence-to-sequence model", "recur seq2seq", dev.recur.task.seq2seq.Seq2Seq.class, dev.recur.task.seq2seq.Seq2Seq::of));
     }
 
     private Models() {}

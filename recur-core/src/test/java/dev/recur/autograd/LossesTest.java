@@ -37,6 +37,23 @@ class LossesTest {
     }
 
     @Test
+    void labelSmoothingMatchesPyTorchAndFiniteDifferences() {
+        // F.cross_entropy(x, t, ignore_index=-100, label_smoothing=0.2) in PyTorch 1.13, and x.grad after backward.
+        var x = Variable.parameter(Tensor.of(new float[] {1, -2, 0.5f, 3, 0.2f, 0.1f, -0.3f, 0, 2, 1, 0, -1}, 3, 4));
+        Variable loss = x.crossEntropy(new int[] {3, -100, 0}, -100, 0.2f);
+        assertThat(loss.value().item()).isCloseTo(0.7087215781211853f, within(1e-6f));
+        loss.backward();
+        float[] expected = {0.030276866629719734f, -0.022247927263379097f, 0.008527113124728203f, -0.016556084156036377f, 0, 0, 0, 0,
+                -0.10304287075996399f, 0.09344140440225601f, 0.018572164699435234f, -0.008970696479082108f};
+        for (int i = 0; i < expected.length; i++) assertThat(x.grad().at(i)).isCloseTo(expected[i], within(1e-6f));
+        assertThat(x.crossEntropy(new int[] {3, -100, 0}, -100, 0f).value().item()).isEqualTo(x.crossEntropy(new int[] {3, -100, 0}, -100).value().item());
+        var logits = Variable.parameter(Tensor.randn(new SplittableRandom(44), 3, 5, 7));
+        int[] targets = {0, 6, -100, 3, 3, 1, -100, 2, 5, 4, 0, -100, 6, 1, 2};
+        GradCheck.of(() -> logits.crossEntropy(targets, -100, 0.1f)).withRespectTo("logits", logits).assertMatches(TOL);
+        assertThatThrownBy(() -> logits.crossEntropy(targets, -100, 1f)).hasMessageContaining("label smoothing must be in [0, 1)");
+    }
+
+    @Test
     void crossEntropyIsMinusLogProbabilityOfTheTarget() {
         // Logits ln 1, ln 2, ln 5: p = 1/8, 2/8, 5/8.
         var logits = Variable.of(Tensor.of(new float[] {0, (float) Math.log(2), (float) Math.log(5)}, 1, 3));

@@ -1,0 +1,56 @@
+package dev.recur.cli.seq2seq;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+
+/** Draws attention weights as a PNG heat map: source symbols along x, output symbols down y. */
+final class AttentionPlot {
+    private AttentionPlot() {}
+
+    static void write(Path file, List<String> source, List<String> output, float[][] weights) throws IOException {
+        int s = source.size(), t = Math.min(output.size(), weights.length);
+        int width = Math.max(420, Math.min(1800, 160 + 28 * s)), height = Math.max(360, Math.min(1800, 140 + 26 * t));
+        HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title("attention").xAxisTitle("source").yAxisTitle("output").build();
+        chart.getStyler().setPlotContentSize(1.0);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setShowValue(false);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(1);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {new java.awt.Color(0xFFFFFF), new java.awt.Color(0x6BAED6), new java.awt.Color(0x08306B)});
+        // Axis labels must be distinct: number repeated symbols.
+        List<String> xs = distinct(source), ys = distinct(output.subList(0, t));
+        var heat = new ArrayList<Number[]>();
+        for (int y = 0; y < t; y++) for (int x = 0; x < s; x++) heat.add(new Number[] {x, t - 1 - y, x < weights[y].length ? weights[y][x] : 0});
+        var reversed = new ArrayList<>(ys);
+        Collections.reverse(reversed);
+        chart.addSeries("attention", xs, reversed, heat);
+        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null) Files.createDirectories(folder);
+        try {
+            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static List<String> distinct(List<String> labels) {
+        var seen = new java.util.HashMap<String, Integer>();
+        var out = new ArrayList<String>();
+        for (String l : labels) {
+            String shown = l.equals(" ") ? "␣" : l;
+            int n = seen.merge(shown, 1, Integer::sum);
+            out.add(n == 1 ? shown : shown + "·" + n);
+        }
+        return out;
+    }
+}
