@@ -1,12 +1,9 @@
 package dev.recur.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
@@ -28,14 +25,6 @@ public final class ConfusionPlot {
         var reversed = new ArrayList<>(labels);
         java.util.Collections.reverse(reversed);
         chart.addSeries("confusion", labels, reversed, heat);
-        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
-        Path folder = file.toAbsolutePath().getParent();
-        if (folder != null) Files.createDirectories(folder);
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(file, chart);
     }
 }

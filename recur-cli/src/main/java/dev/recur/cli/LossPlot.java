@@ -3,11 +3,9 @@ package dev.recur.cli;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingListener;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -59,13 +57,7 @@ public final class LossPlot implements TrainingListener {
         } else if (!evalSteps.isEmpty()) {
             chart.addSeries("validation", evalSteps, scaled(metrics, scale));
         }
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(file, chart);
     }
 
     /** A score that is better higher (accuracy, F1) is drawn against an axis of its own, not the loss's. */

@@ -3,11 +3,9 @@ package dev.recur.cli.anomaly;
 import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.forecast.Series;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -60,12 +58,6 @@ final class AnomalyPlot {
             c.getStyler().setYAxisLogarithmic(y.stream().allMatch(v -> v > 0));
         }
         charts.add(c);
-        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
-        try {
-            BitmapEncoder.saveBitmap(new ArrayList<>(charts), charts.size(), 1, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.recur.cli.Png.write(file, charts);
     }
 }

@@ -3,11 +3,9 @@ package dev.recur.cli.forecast;
 import dev.recur.task.forecast.ForecasterConfig;
 import dev.recur.task.forecast.Series;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -68,14 +66,7 @@ final class ForecastPlot {
             chart.getStyler().setPlotGridLinesVisible(true);
             charts.add(chart);
         }
-        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
-        try {
-            if (charts.size() == 1) BitmapEncoder.saveBitmap(charts.get(0), tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            else BitmapEncoder.saveBitmap(new ArrayList<>(charts), charts.size(), 1, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.recur.cli.Png.write(file, charts);
     }
 
     /** Point t on the x axis: its date, or its number. */

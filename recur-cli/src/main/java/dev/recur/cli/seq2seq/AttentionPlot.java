@@ -1,13 +1,10 @@
 package dev.recur.cli.seq2seq;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
@@ -32,15 +29,7 @@ final class AttentionPlot {
         var reversed = new ArrayList<>(ys);
         Collections.reverse(reversed);
         chart.addSeries("attention", xs, reversed, heat);
-        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp.png");
-        Path folder = file.toAbsolutePath().getParent();
-        if (folder != null) Files.createDirectories(folder);
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.recur.cli.Png.write(file, chart);
     }
 
     private static List<String> distinct(List<String> labels) {

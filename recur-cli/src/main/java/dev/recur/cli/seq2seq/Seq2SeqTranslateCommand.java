@@ -1,12 +1,9 @@
 package dev.recur.cli.seq2seq;
 
-import dev.recur.data.TextCorpus;
 import dev.recur.task.Models;
 import dev.recur.task.seq2seq.Search;
 import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.seq2seq.Seq2SeqTraining;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,19 +48,11 @@ public final class Seq2SeqTranslateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Seq2Seq s2s = Models.open(model, Seq2Seq.class);
         var options = decode.options(nBest);
-        String text;
-        if (input.equals("-")) {
-            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            var sb = new StringBuilder();
-            for (String line; (line = in.readLine()) != null; ) sb.append(line).append('\n');
-            text = sb.toString();
-        } else {
-            text = TextCorpus.read(Path.of(input));
-        }
+        String text = dev.recur.cli.Inputs.text(input);
         List<String> lines = text.lines().toList();
         var nonBlank = new ArrayList<String>();
         for (String l : lines) if (!l.isBlank()) nonBlank.add(l.strip());
-        List<String> sources = pairs.limitLines(nonBlank, input.equals("-") ? "<stdin>" : input, s2s.sourceSide());
+        List<String> sources = pairs.limitLines(nonBlank, dev.recur.cli.Inputs.name(input), s2s.sourceSide());
         reportUnknown(s2s, sources);
         List<Search.Result> results = Seq2SeqTraining.translate(s2s, sources, options);
         var out = new PrintStream(System.out, false, StandardCharsets.UTF_8);

@@ -1,12 +1,9 @@
 package dev.recur.cli.tag;
 
 import dev.recur.data.Conll;
-import dev.recur.data.TextCorpus;
 import dev.recur.task.Models;
 import dev.recur.task.tag.TagTraining;
 import dev.recur.task.tag.Tagger;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,20 +37,12 @@ public final class TagPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Tagger tagger = Models.open(model, Tagger.class);
-        String text;
-        if (input.equals("-")) {
-            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            var sb = new StringBuilder();
-            for (String line; (line = in.readLine()) != null; ) sb.append(line).append('\n');
-            text = sb.toString();
-        } else {
-            text = TextCorpus.read(Path.of(input));
-        }
+        String text = dev.recur.cli.Inputs.text(input);
         List<List<String>> sentences = new ArrayList<>();
         String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
         boolean conll = format == Format.CONLL || format == Format.AUTO && (input.matches(".*\\.conll(\\.gz)?$") || first.contains("\t"));
         if (conll) {
-            Conll.read(new java.io.StringReader(text), Path.of(input.equals("-") ? "<stdin>" : input), 0, 0).forEach(s -> sentences.add(s.tokens()));
+            Conll.read(new java.io.StringReader(text), Path.of(dev.recur.cli.Inputs.name(input)), 0, 0).forEach(s -> sentences.add(s.tokens()));
         } else {
             for (String line : text.split("\n")) if (!line.isBlank()) sentences.add(Arrays.asList(line.trim().split("\\s+")));
         }

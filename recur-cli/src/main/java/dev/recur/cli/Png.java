@@ -1,0 +1,32 @@
+package dev.recur.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/** Writes charts as one PNG, stacked one above the other, atomically (a reader never sees half a file); creates the folder. */
+public final class Png {
+    private Png() {}
+
+    public static void write(Path file, Chart<?, ?> chart) throws IOException {
+        write(file, List.of(chart));
+    }
+
+    public static void write(Path file, List<? extends Chart<?, ?>> charts) throws IOException {
+        Path target = file.toAbsolutePath();
+        if (target.getParent() != null) Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp.png");
+        try {
+            if (charts.size() == 1) BitmapEncoder.saveBitmap(charts.get(0), tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            else BitmapEncoder.saveBitmap(new ArrayList<Chart>(charts), charts.size(), 1, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
