@@ -91,6 +91,12 @@ public interface Kernels {
      */
     void sumRowsAdd(Mat m, float[] sums, int sumsOffset);
 
+    /** Σ_i x[xOffset + i]·y[yOffset + i] over {@code length} elements (in float; the order of the sum may vary). */
+    float dot(float[] x, int xOffset, float[] y, int yOffset, int length);
+
+    /** y[yOffset + i] += alpha·x[xOffset + i] over {@code length} elements. */
+    void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length);
+
     /**
      * One LSTM step for every row of a batch (docs/derivations/lstm.md). {@code gates} [B, 4H] holds the
      * pre-activations and is overwritten with i = σ, f = σ, g = tanh, o = σ; writes c' = f ⊙ c + i ⊙ g into

@@ -72,6 +72,18 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float dot(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        float s = 0;
+        for (int i = 0; i < length; i++) s += x[xOffset + i] * y[yOffset + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        for (int i = 0; i < length; i++) y[yOffset + i] += alpha * x[xOffset + i];
+    }
+
+    @Override
     public void sumRowsAdd(Mat m, float[] sums, int sumsOffset) {
         for (int i = 0; i < m.rows(); i++) {
             for (int j = 0; j < m.cols(); j++) sums[sumsOffset + j] += m.get(i, j);

@@ -126,6 +126,28 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public float dot(float[] x, int xOffset, float[] y, int yOffset, int length) {
+        var acc = FloatVector.zero(SPECIES);
+        int i = 0, bound = SPECIES.loopBound(length);
+        for (; i < bound; i += SPECIES.length()) {
+            acc = FloatVector.fromArray(SPECIES, x, xOffset + i).fma(FloatVector.fromArray(SPECIES, y, yOffset + i), acc);
+        }
+        float s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < length; i++) s += x[xOffset + i] * y[yOffset + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        var a = FloatVector.broadcast(SPECIES, alpha);
+        int i = 0, bound = SPECIES.loopBound(length);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, xOffset + i).fma(a, FloatVector.fromArray(SPECIES, y, yOffset + i)).intoArray(y, yOffset + i);
+        }
+        for (; i < length; i++) y[yOffset + i] += alpha * x[xOffset + i];
+    }
+
+    @Override
     public void sumRowsAdd(Mat m, float[] sums, int sumsOffset) {
         Activations.sumRowsAdd(m, sums, sumsOffset);
     }

@@ -3,6 +3,7 @@ package dev.recur.nn;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.TapeNode;
 import dev.recur.autograd.Variable;
+import dev.recur.kernel.Kernels;
 import dev.recur.tensor.Tensor;
 
 /**
@@ -56,25 +57,27 @@ final class AttentionOp implements TapeNode {
     }
 
     private Tensor forward() {
+        Kernels k = Kernels.get();
         float[] kd = keys.value().data(), qd = query.value().data();
         int ko = keys.value().offset(), qo = query.value().offset();
         float[] scores = new float[steps * batch];
+        if (v != null) {
+            // U = tanh(K + q) for every valid step at once, then s = U v.
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < lengths[b]; t++) {
+                    int row = t * batch + b;
+                    System.arraycopy(kd, ko + row * size, u, row * size, size);
+                    k.axpy(1f, qd, qo + b * size, u, row * size, size);
+                }
+            }
+            k.tanh(u, 0, u, 0, u.length);
+        }
+        float[] vd = v == null ? null : v.value().data();
+        int vo = v == null ? 0 : v.value().offset();
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < lengths[b]; t++) {
-                int row = t * batch + b, kr = ko + row * size, qr = qo + b * size;
-                double s = 0;
-                if (v == null) {
-                    for (int a = 0; a < size; a++) s += kd[kr + a] * qd[qr + a];
-                } else {
-                    float[] vd = v.value().data();
-                    int vo = v.value().offset(), ur = row * size;
-                    for (int a = 0; a < size; a++) {
-                        float x = (float) Math.tanh(kd[kr + a] + qd[qr + a]);
-                        u[ur + a] = x;
-                        s += x * vd[vo + a];
-                    }
-                }
-                scores[row] = (float) s;
+                int row = t * batch + b;
+                scores[row] = v == null ? k.dot(kd, ko + row * size, qd, qo + b * size, size) : k.dot(u, row * size, vd, vo, size);
             }
             float m = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < lengths[b]; t++) m = Math.max(m, scores[t * batch + b]);
@@ -83,23 +86,20 @@ final class AttentionOp implements TapeNode {
             for (int t = 0; t < lengths[b]; t++) alpha[t * batch + b] = (float) (Math.exp(scores[t * batch + b] - m) / sum);
         }
         Tensor c = Tensor.zeros(batch, memory);
-        float[] vd = values.value().data(), cd = c.data();
-        int vo = values.value().offset();
+        float[] md = values.value().data(), cd = c.data();
+        int mo = values.value().offset();
         for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < lengths[b]; t++) {
-                float a = alpha[t * batch + b];
-                int from = vo + (t * batch + b) * memory;
-                for (int h = 0; h < memory; h++) cd[b * memory + h] += a * vd[from + h];
-            }
+            for (int t = 0; t < lengths[b]; t++) k.axpy(alpha[t * batch + b], md, mo + (t * batch + b) * memory, cd, b * memory, memory);
         }
         return c;
     }
 
     @Override
     public void backward() {
+        Kernels k = Kernels.get();
         Tensor dc = output.grad();
-        float[] g = dc.data(), vd = values.value().data(), kd = keys.value().data(), qd = query.value().data();
-        int go = dc.offset(), vo = values.value().offset(), ko = keys.value().offset(), qo = query.value().offset();
+        float[] g = dc.data(), md = values.value().data(), kd = keys.value().data(), qd = query.value().data();
+        int go = dc.offset(), mo = values.value().offset(), ko = keys.value().offset(), qo = query.value().offset();
         float[] dV = values.requiresGrad() ? values.gradBuffer().data() : null;
         int dVo = dV == null ? 0 : values.grad().offset();
         float[] dK = keys.requiresGrad() ? keys.gradBuffer().data() : null;
@@ -110,37 +110,27 @@ final class AttentionOp implements TapeNode {
         int dvo = dv == null ? 0 : v.grad().offset();
         float[] vv = v == null ? null : v.value().data();
         int vvo = v == null ? 0 : v.value().offset();
-        float[] ds = new float[steps];
+        float[] ds = new float[steps], dz = v == null ? null : new float[size];
         for (int b = 0; b < batch; b++) {
+            int gb = go + b * memory;
             double expected = 0;
             for (int t = 0; t < lengths[b]; t++) {
-                int row = t * batch + b, from = vo + row * memory;
-                double dot = 0;
-                for (int h = 0; h < memory; h++) dot += g[go + b * memory + h] * vd[from + h];
-                ds[t] = (float) dot;
-                expected += alpha[row] * dot;
-                if (dV != null) {
-                    float a = alpha[row];
-                    int to = dVo + row * memory;
-                    for (int h = 0; h < memory; h++) dV[to + h] += a * g[go + b * memory + h];
-                }
+                int row = t * batch + b;
+                ds[t] = k.dot(g, gb, md, mo + row * memory, memory);
+                expected += alpha[row] * ds[t];
+                if (dV != null) k.axpy(alpha[row], g, gb, dV, dVo + row * memory, memory);
             }
             for (int t = 0; t < lengths[b]; t++) {
-                int row = t * batch + b;
+                int row = t * batch + b, kr = row * size;
                 float s = (float) (alpha[row] * (ds[t] - expected));
-                int kr = row * size;
                 if (v == null) {
-                    for (int a = 0; a < size; a++) {
-                        if (dK != null) dK[dKo + kr + a] += s * qd[qo + b * size + a];
-                        if (dq != null) dq[dqo + b * size + a] += s * kd[ko + kr + a];
-                    }
+                    if (dK != null) k.axpy(s, qd, qo + b * size, dK, dKo + kr, size);
+                    if (dq != null) k.axpy(s, kd, ko + kr, dq, dqo + b * size, size);
                 } else {
-                    for (int a = 0; a < size; a++) {
-                        float x = u[kr + a], dz = s * vv[vvo + a] * (1 - x * x);
-                        if (dK != null) dK[dKo + kr + a] += dz;
-                        if (dq != null) dq[dqo + b * size + a] += dz;
-                        if (dv != null) dv[dvo + a] += s * x;
-                    }
+                    for (int a = 0; a < size; a++) dz[a] = s * vv[vvo + a] * (1 - u[kr + a] * u[kr + a]);
+                    if (dK != null) k.axpy(1f, dz, 0, dK, dKo + kr, size);
+                    if (dq != null) k.axpy(1f, dz, 0, dq, dqo + b * size, size);
+                    if (dv != null) k.axpy(s, u, kr, dv, dvo, size);
                 }
             }
         }

@@ -113,6 +113,29 @@ class VectorKernelsTest {
     }
 
     @Test
+    void dotAndAxpyMatchScalarAtEveryLengthAndOffset() {
+        var rng = new SplittableRandom(7);
+        float[] x = new float[80], y = new float[80];
+        for (int i = 0; i < 80; i++) {
+            x[i] = (float) rng.nextGaussian();
+            y[i] = (float) rng.nextGaussian();
+        }
+        for (int length = 0; length <= 70; length++) {
+            for (int offset : new int[] {0, 3, 9}) {
+                double exact = 0;
+                for (int i = 0; i < length; i++) exact += (double) x[offset + i] * y[i];
+                assertThat((double) VECTOR.dot(x, offset, y, 0, length)).isCloseTo(exact, org.assertj.core.api.Assertions.within(1e-4));
+                assertThat((double) SCALAR.dot(x, offset, y, 0, length)).isCloseTo(exact, org.assertj.core.api.Assertions.within(1e-4));
+                float[] a = y.clone(), b = y.clone();
+                VECTOR.axpy(-1.5f, x, offset, a, 1, length);
+                SCALAR.axpy(-1.5f, x, offset, b, 1, length);
+                for (int i = 0; i < 80; i++) assertThat(a[i]).isCloseTo(b[i], org.assertj.core.api.Assertions.within(1e-6f));
+                for (int i = 1 + length; i < 80; i++) assertThat(a[i]).isEqualTo(y[i]);
+            }
+        }
+    }
+
+    @Test
     void rowVectorKernelsMatchScalar() {
         var rng = new SplittableRandom(4);
         for (int cols : new int[] {0, 1, 15, 16, 17, 40}) {

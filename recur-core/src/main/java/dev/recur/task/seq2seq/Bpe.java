@@ -63,47 +63,55 @@ public final class Bpe {
             for (int i = 0; i < chars.size(); i++) words[w][i] = ids.computeIfAbsent(chars.get(i), s -> { names.add(s); return names.size() - 1; });
             freq[w++] = e.getValue();
         }
-        var counts = new HashMap<Long, Long>();
-        var where = new HashMap<Long, Set<Integer>>();
+        var counts = new HashMap<Pair, Long>();
+        var where = new HashMap<Pair, Set<Integer>>();
         for (int i = 0; i < n; i++) addPairs(words[i], i, freq[i], 1, counts, where);
-        // Most frequent pair first; ties by the smaller pair key, so the order is deterministic. Entries go stale when
-        // counts change and are checked against counts when taken.
-        var queue = new PriorityQueue<long[]>((a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
-        counts.forEach((pair, c) -> queue.add(new long[] {c, pair}));
+        // Most frequent pair first; ties by the symbols' ids (earlier symbols first), so the order is deterministic.
+        // Entries go stale when counts change and are checked against counts when taken.
+        var queue = new PriorityQueue<Queued>((x, y) -> x.count != y.count ? Long.compare(y.count, x.count)
+                : x.pair.a != y.pair.a ? Integer.compare(x.pair.a, y.pair.a) : Integer.compare(x.pair.b, y.pair.b));
+        counts.forEach((pair, c) -> queue.add(new Queued(c, pair)));
         var merges = new ArrayList<String[]>();
         while (merges.size() < count && !queue.isEmpty()) {
-            long[] top = queue.poll();
-            long pair = top[1];
+            Queued top = queue.poll();
+            Pair pair = top.pair;
             Long current = counts.get(pair);
-            if (current == null || current != top[0]) continue;
+            if (current == null || current != top.count) continue;
             if (current < 2) break;   // merging pairs seen once only memorises words
-            int a = (int) (pair >>> 32), b = (int) pair;
+            int a = pair.a, b = pair.b;
             String joined = names.get(a) + names.get(b);
             int id = ids.computeIfAbsent(joined, s -> { names.add(s); return names.size() - 1; });
             merges.add(new String[] {names.get(a), names.get(b)});
-            var changed = new HashMap<Long, Long>();
+            var changed = new java.util.HashSet<Pair>();
             for (int i : new ArrayList<>(where.getOrDefault(pair, Set.of()))) {
                 addPairs(words[i], i, freq[i], -1, counts, where);
                 words[i] = merge(words[i], a, b, id);
                 addPairs(words[i], i, freq[i], 1, counts, where);
-                for (int k = 0; k + 1 < words[i].length; k++) changed.put(key(words[i][k], words[i][k + 1]), 0L);
+                for (int k = 0; k + 1 < words[i].length; k++) changed.add(new Pair(words[i][k], words[i][k + 1]));
             }
             counts.remove(pair);
-            for (long p : changed.keySet()) {
+            for (Pair p : changed) {
                 Long c = counts.get(p);
-                if (c != null && c > 0) queue.add(new long[] {c, p});
+                if (c != null && c > 0) queue.add(new Queued(c, p));
             }
         }
         return new Bpe(merges);
     }
 
-    private static long key(int a, int b) {
-        return (long) a << 32 | (b & 0xffffffffL);
+    /** Two adjacent symbols, by id. */
+    private record Pair(int a, int b) {
+        @Override
+        public int hashCode() {
+            return a * 0x9E3779B1 + b;
+        }
     }
 
-    private static void addPairs(int[] word, int index, int freq, int sign, Map<Long, Long> counts, Map<Long, Set<Integer>> where) {
+    /** A pair and its count when queued. */
+    private record Queued(long count, Pair pair) {}
+
+    private static void addPairs(int[] word, int index, int freq, int sign, Map<Pair, Long> counts, Map<Pair, Set<Integer>> where) {
         for (int k = 0; k + 1 < word.length; k++) {
-            long p = key(word[k], word[k + 1]);
+            Pair p = new Pair(word[k], word[k + 1]);
             long c = counts.getOrDefault(p, 0L) + (long) sign * freq;
             if (c <= 0) counts.remove(p);
             else counts.put(p, c);
