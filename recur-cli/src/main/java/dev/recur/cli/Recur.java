@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
                 "  recur lm generate --model sotu-lstm.safetensors --prompt \"My fellow\"",
                 "  recur classify train --data spam --time 10m   a spam filter",
                 "  recur tag train --data brown-pos --time 15m   a part-of-speech tagger",
+                "  recur seq2seq train --data cmudict --time 30m   spelling to pronunciation, with attention",
                 "  recur forecast train --data electricity --time 10m   day-ahead electricity demand",
                 "  recur anomaly train --data sensors --time 5m   flag odd sensor readings",
                 "  recur encode --model lstm.safetensors --input x.json",

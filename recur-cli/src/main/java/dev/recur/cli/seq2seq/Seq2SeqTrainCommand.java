@@ -109,6 +109,11 @@ public final class Seq2SeqTrainCommand implements Callable<Integer> {
         var valid = References.of(pairs.limit(parts.valid(), files.valid() != null ? files.valid() : files.train(), model.sourceSide()));
         var test = References.of(pairs.limit(parts.test(), files.test() != null ? files.test() : files.train(), model.sourceSide()));
         say("%s: %,d training pairs, %,d validation and %,d test sources", files.name(), train.size(), valid.size(), test.size());
+        if (!common.quiet) {
+            var held = new ArrayList<>(valid.sources());
+            held.addAll(test.sources());
+            Seq2SeqTranslateCommand.reportUnknown(model, held);
+        }
         boolean spelling = train.stream().filter(p -> !p.source().strip().contains(" ")).count() * 2 > train.size();
         String primary = spelling ? "token_error_rate" : "bleu";
         var task = new Seq2SeqTraining(model, train, valid, test, primary, batch, common.seed);
