@@ -71,6 +71,11 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private static String shown(JsonNode v) {
+        if (v.isObject()) {
+            var sb = new StringBuilder("{");
+            v.fields().forEachRemaining(e -> sb.append(sb.length() > 1 ? ", " : "").append('"').append(e.getKey()).append("\": ").append(shown(e.getValue())));
+            return sb.append('}').toString();
+        }
         if (!v.isArray() || v.size() <= SHOWN) return v.toString();
         var sb = new StringBuilder("[");
         for (int i = 0; i < SHOWN; i++) sb.append(i > 0 ? ", " : "").append(v.get(i));
