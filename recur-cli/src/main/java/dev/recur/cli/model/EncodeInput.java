@@ -17,10 +17,10 @@ import java.util.Set;
  * </pre>
  * Only input is required; h0 and c0 (LSTM, both or neither) default to zeros, lengths to T for every sequence.
  */
-record EncodeInput(Tensor input, RecurrentState initial, Lengths lengths) {
+public record EncodeInput(Tensor input, RecurrentState initial, Lengths lengths) {
     private static final Set<String> FIELDS = Set.of("input", "h0", "c0", "lengths");
 
-    static EncodeInput parse(String source, JsonNode json, RecurrentConfig config) {
+    public static EncodeInput parse(String source, JsonNode json, RecurrentConfig config) {
         if (json == null || !json.isObject()) {
             throw NestedArrays.bad(source, "expected a JSON object such as {\"input\": [[[0.1, 0.2, 0.3]]]}; found "
                     + (json == null || json.isMissingNode() ? "nothing" : NestedArrays.describe(json)));
