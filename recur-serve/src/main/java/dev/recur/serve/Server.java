@@ -17,8 +17,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The HTTP server of {@code recur serve}: JSON routes over the models given, sessions that carry a recurrent
@@ -41,8 +40,6 @@ public final class Server {
     private final Options options;
     private final Sessions sessions;
     private final Metrics metrics;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean draining;
     private Javalin app;
 
     private Server(Map<String, ServedModel> models, Options options) {
@@ -61,6 +58,11 @@ public final class Server {
             config.http.maxRequestSize = options.maxBody();
             config.jetty.host = options.host();
             config.jetty.port = options.port();
+            config.jetty.modifyServer(jetty -> {   // stopping waits for the requests in flight, up to the stop timeout
+                var graceful = new GracefulHandler();
+                graceful.setHandler(jetty.getHandler());
+                jetty.setHandler(graceful);
+            });
             server.routes(config.routes);
         }).start();
         return server;
@@ -74,19 +76,7 @@ public final class Server {
      * Stops accepting connections, lets the requests in flight finish (for at most {@code grace}), then stops.
      */
     public void stop(Duration grace) {
-        draining = true;
-        for (var connector : app.jettyServer().server().getConnectors()) {
-            if (connector instanceof NetworkConnector n) n.close();
-        }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        app.jettyServer().server().setStopTimeout(grace.toMillis());
         app.stop();
     }
 
@@ -121,19 +111,16 @@ public final class Server {
         routes.exception(Exception.class, (e, ctx) -> fail(ctx, e));
     }
 
-    /** {@code handler} behind authorization and the drain, its failures answered as JSON, timed under {@code route}. */
+    /** {@code handler} behind authorization, its failures answered as JSON, timed under {@code route}. */
     private Handler handle(String route, boolean open, Handler handler) {
         return ctx -> {
             long start = System.nanoTime();
-            inFlight.incrementAndGet();
             try {
-                if (draining) throw new ApiError(503, "the server is shutting down");
                 if (!open) authorize(ctx);
                 handler.handle(ctx);
             } catch (Exception e) {
                 fail(ctx, e);
             } finally {
-                inFlight.decrementAndGet();
                 metrics.record(route, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
             }
         };
