@@ -250,6 +250,27 @@ class ServerTest {
     }
 
     @Test
+    void aSessionStartsFromTheStateGiven() throws Exception {
+        String h0 = "[[0.1, -0.2, 0.3, 0.4], [0.5, 0.0, -0.5, 0.2]]", c0 = "[[0.3, 0.1, -0.1, 0.0], [-0.4, 0.2, 0.6, 0.1]]";
+        JsonNode x = JSON.readTree(sequence(4, 3, 9));
+        String s = post("/v1/models/lstm/sessions", "{\"h0\": " + h0 + ", \"c0\": " + c0 + "}").json().get("session").asText();
+        JsonNode stepped = post("/v1/sessions/" + s + "/step", "{\"input\": " + x + "}").json().get("output");
+        var batch = JSON.createArrayNode();   // [T][1][F], the states [L][1][H]
+        x.forEach(row -> batch.addArray().add(row));
+        var h = JSON.createArrayNode();
+        JSON.readTree(h0).forEach(row -> h.addArray().add(row));
+        var c = JSON.createArrayNode();
+        JSON.readTree(c0).forEach(row -> c.addArray().add(row));
+        JsonNode whole = post("/v1/models/lstm/predict", "{\"input\": " + batch + ", \"h0\": " + h + ", \"c0\": " + c + "}").json().get("output");
+        for (int t = 0; t < x.size(); t++) {
+            for (int k = 0; k < 4; k++) assertThat(stepped.get(t).get(k).asDouble()).isCloseTo(whole.get(t).get(0).get(k).asDouble(), within(1e-6));
+        }
+        assertThat(post("/v1/models/lstm/sessions", "{\"h0\": " + h0 + "}").status()).as("an lstm needs c0 too").isEqualTo(400);
+        assertThat(post("/v1/models/lstm/sessions", "{\"h0\": [[1, 2]], \"c0\": [[1, 2]]}").status()).isEqualTo(400);
+        send(base, "DELETE", "/v1/sessions/" + s, null);
+    }
+
+    @Test
     void languageModelSessionsScoreTextAsOneSequence() throws Exception {
         String text = "hello world";
         String s1 = post("/v1/models/lm/sessions", null).json().get("session").asText();
