@@ -164,7 +164,7 @@ final class ServedModel {
     // ---- generate ----
 
     /** Generation's settings, read and checked before anything is sent. */
-    record Generation(String prompt, int maxTokens, Sampler sampler, long seed) {}
+    record Generation(String prompt, int maxTokens, Sampler sampler, long seed, boolean stream) {}
 
     Generation generation(JsonNode body) {
         if (!(opened.model() instanceof LanguageModel)) {
@@ -175,9 +175,11 @@ final class ServedModel {
         if (prompt != null && !prompt.isNull() && !prompt.isTextual()) throw bad("\"prompt\" is " + NestedArrays.describe(prompt) + "; expected a string");
         var sampler = new Sampler(number(body, "temperature", 1f), integer(body, "top_k", 0, 0, Integer.MAX_VALUE), number(body, "top_p", 1f));
         JsonNode seed = body.get("seed");
-        if (seed != null && !seed.isNull() && !seed.canConvertToLong()) throw bad("\"seed\" is " + NestedArrays.describe(seed) + "; expected an integer");
+        if (seed != null && !seed.isNull() && !seed.canConvertToExactIntegral()) throw bad("\"seed\" is " + NestedArrays.describe(seed) + "; expected an integer");
+        JsonNode stream = present(body, "stream");
+        if (stream != null && !stream.isBoolean()) throw bad("\"stream\" is " + NestedArrays.describe(stream) + "; expected true or false");
         return new Generation(prompt == null || prompt.isNull() ? "" : prompt.asText(), integer(body, "max_tokens", 100, 0, 100_000), sampler,
-                seed == null || seed.isNull() ? new SecureRandom().nextLong() : seed.asLong());
+                seed == null || seed.isNull() ? new SecureRandom().nextLong() : seed.asLong(), stream != null && stream.asBoolean());
     }
 
     /** As {@code recur lm generate}: hands {@code sink} the text of each token as it is drawn. */

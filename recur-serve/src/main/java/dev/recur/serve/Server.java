@@ -178,7 +178,7 @@ public final class Server {
         ServedModel model = model(ctx);
         JsonNode body = body(ctx);
         ServedModel.Generation g = model.generation(body);
-        if (!body.path("stream").asBoolean(false)) {
+        if (!g.stream()) {
             var text = new StringBuilder();
             model.generate(g, text::append);
             json(ctx, 200, JSON.createObjectNode().put("text", text.toString()));

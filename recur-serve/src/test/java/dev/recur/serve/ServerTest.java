@@ -216,6 +216,8 @@ class ServerTest {
 
         assertThat(post("/v1/models/lm/generate", "{\"temperature\": 0}").status()).isEqualTo(400);
         assertThat(post("/v1/models/lm/generate", "{\"max_tokens\": -1}").status()).isEqualTo(400);
+        assertThat(post("/v1/models/lm/generate", "{\"stream\": \"yes\"}").status()).isEqualTo(400);
+        assertThat(post("/v1/models/lm/generate", "{\"seed\": 1.5}").status()).isEqualTo(400);
     }
 
     @Test
