@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@code recur encode} runs a stack on, read from JSON and checked against the model's configuration:
+ * What {@code recur encode} (and {@code recur serve}'s predict) runs a stack on, read from JSON and checked against the
+ * model's configuration:
  * <pre>
  * {"input": [T][B][F] ([B][T][F] batch-first), "h0": [L·D][B][P], "c0": [L·D][B][H], "lengths": [B]}
  * </pre>
