@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@code recur encode} runs a stack on, read from JSON and checked against the model's configuration:
+ * What {@code recur encode} (and {@code recur serve}'s predict) runs a stack on, read from JSON and checked against the
+ * model's configuration:
  * <pre>
  * {"input": [T][B][F] ([B][T][F] batch-first), "h0": [L·D][B][P], "c0": [L·D][B][H], "lengths": [B]}
  * </pre>
  * Only input is required; h0 and c0 (LSTM, both or neither) default to zeros, lengths to T for every sequence.
  */
-record EncodeInput(Tensor input, RecurrentState initial, Lengths lengths) {
+public record EncodeInput(Tensor input, RecurrentState initial, Lengths lengths) {
     private static final Set<String> FIELDS = Set.of("input", "h0", "c0", "lengths");
 
-    static EncodeInput parse(String source, JsonNode json, RecurrentConfig config) {
+    public static EncodeInput parse(String source, JsonNode json, RecurrentConfig config) {
         if (json == null || !json.isObject()) {
             throw NestedArrays.bad(source, "expected a JSON object such as {\"input\": [[[0.1, 0.2, 0.3]]]}; found "
                     + (json == null || json.isMissingNode() ? "nothing" : NestedArrays.describe(json)));

@@ -15,15 +15,15 @@ import java.util.stream.Collectors;
  * every element is a finite number; a problem names the array, where in it, what was expected and what was found:
  * {@code X.json: "input" has 7 features at [0][2]; the model expects input_size=3}.
  */
-final class NestedArrays {
+public final class NestedArrays {
 
     /**
      * One axis of a nested array: what its elements are called ("time steps", "features") and how long it must be.
      * {@code expected} −1 means any length, fixed by the first array met at that depth; {@code why} says where
      * the expected length comes from ("the model expects input_size=3").
      */
-    record Axis(String noun, int expected, String why) {
-        static Axis any(String noun) {
+    public record Axis(String noun, int expected, String why) {
+        public static Axis any(String noun) {
             return new Axis(noun, -1, null);
         }
     }
@@ -31,7 +31,7 @@ final class NestedArrays {
     private NestedArrays() {}
 
     /** Reads {@code node} as a tensor with one axis per {@code axes}; {@code source} and {@code name} start messages. */
-    static Tensor read(String source, String name, JsonNode node, List<Axis> axes) {
+    public static Tensor read(String source, String name, JsonNode node, List<Axis> axes) {
         int[] shape = new int[axes.size()];
         Arrays.fill(shape, -1);
         String layout = axes.stream().map(a -> "[" + a.noun() + "]").collect(Collectors.joining());
@@ -82,7 +82,7 @@ final class NestedArrays {
     }
 
     /** {@code t} as nested arrays, one level per axis. */
-    static ArrayNode write(Tensor t) {
+    public static ArrayNode write(Tensor t) {
         return write(t.data(), t.offset(), t.shape(), 0);
     }
 
@@ -97,7 +97,7 @@ final class NestedArrays {
         return a;
     }
 
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node.isTextual()) return shorten(node.toString()) + " (a string)";
         if (node.isBoolean()) return node + " (a boolean)";
         if (node.isNull()) return "null";
@@ -123,7 +123,7 @@ final class NestedArrays {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...\"";
     }
 
-    static InvalidDataException bad(String source, String detail) {
+    public static InvalidDataException bad(String source, String detail) {
         return new InvalidDataException(source + ": " + detail);
     }
 }

@@ -1,0 +1,236 @@
+package dev.recur.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+
+/**
+ * The HTTP server of {@code recur serve}: JSON routes over the models given, sessions that carry a recurrent
+ * state between requests, and Prometheus metrics. Every failure is answered as {@code {"error": "..."}}.
+ * <pre>
+ * var server = Server.start(Map.of("lm", new ServedModel("lm", Models.open(path))), new Server.Options("127.0.0.1", 0, ...));
+ * int port = server.port();
+ * server.stop(Duration.ofSeconds(30));
+ * </pre>
+ */
+public final class Server {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param apiKey null: no authorization; else every route but {@code /v1/health} wants {@code Authorization: Bearer KEY}
+     */
+    public record Options(String host, int port, long maxBody, String apiKey, int maxSessions, Duration sessionIdle) {}
+
+    private final Map<String, ServedModel> models;
+    private final Options options;
+    private final Sessions sessions;
+    private final Metrics metrics;
+    private Javalin app;
+
+    private Server(Map<String, ServedModel> models, Options options) {
+        this.models = new LinkedHashMap<>(models);
+        this.options = options;
+        this.sessions = new Sessions(options.maxSessions(), options.sessionIdle());
+        this.metrics = new Metrics(sessions::size);
+    }
+
+    /** Starts serving {@code models} (by name); returns once requests are accepted. */
+    public static Server start(Map<String, ServedModel> models, Options options) {
+        var server = new Server(models, options);
+        server.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = options.maxBody();
+            config.jetty.host = options.host();
+            config.jetty.port = options.port();
+            config.jetty.modifyServer(jetty -> {   // stopping waits for the requests in flight, up to the stop timeout
+                var graceful = new GracefulHandler();
+                graceful.setHandler(jetty.getHandler());
+                jetty.setHandler(graceful);
+            });
+            server.routes(config.routes);
+        }).start();
+        return server;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /**
+     * Stops accepting connections, lets the requests in flight finish (for at most {@code grace}), then stops.
+     */
+    public void stop(Duration grace) {
+        app.jettyServer().server().setStopTimeout(grace.toMillis());
+        app.stop();
+    }
+
+    private void routes(io.javalin.config.RoutesConfig routes) {
+        routes.get("/v1/health", handle("GET /v1/health", true, ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "ok"))));
+        routes.get("/v1/models", handle("GET /v1/models", false, ctx -> {
+            ObjectNode body = JSON.createObjectNode();
+            var list = body.putArray("models");
+            models.values().forEach(m -> list.add(m.describe()));
+            json(ctx, 200, body);
+        }));
+        routes.post("/v1/models/{name}/predict", handle("POST /v1/models/{name}/predict", false,
+                ctx -> json(ctx, 200, model(ctx).predict(body(ctx)))));
+        routes.post("/v1/models/{name}/generate", handle("POST /v1/models/{name}/generate", false, this::generate));
+        routes.post("/v1/models/{name}/sessions", handle("POST /v1/models/{name}/sessions", false, ctx -> {
+            ServedModel model = model(ctx);
+            JsonNode body = body(ctx, true);
+            String id = sessions.open(model, model.startState(body));
+            json(ctx, 201, JSON.createObjectNode().put("session", id));
+        }));
+        routes.post("/v1/sessions/{id}/step", handle("POST /v1/sessions/{id}/step", false, ctx -> {
+            Sessions.Session session = sessions.get(ctx.pathParam("id"));
+            json(ctx, 200, session.model.step(session, body(ctx)));
+        }));
+        routes.delete("/v1/sessions/{id}", handle("DELETE /v1/sessions/{id}", false, ctx -> {
+            sessions.close(ctx.pathParam("id"));
+            ctx.status(204);
+        }));
+        routes.get("/metrics", handle("GET /metrics", false,
+                ctx -> ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.text())));
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> fail(ctx, e));
+    }
+
+    /** {@code handler} behind authorization, its failures answered as JSON, timed under {@code route}. */
+    private Handler handle(String route, boolean open, Handler handler) {
+        return ctx -> {
+            long start = System.nanoTime();
+            try {
+                if (!open) authorize(ctx);
+                handler.handle(ctx);
+            } catch (Exception e) {
+                fail(ctx, e);
+            } finally {
+                metrics.record(route, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
+            }
+        };
+    }
+
+    private void authorize(Context ctx) {
+        if (options.apiKey() == null) return;
+        String given = ctx.header("Authorization");
+        byte[] expected = ("Bearer " + options.apiKey()).getBytes(StandardCharsets.UTF_8);
+        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiError(401, given == null ? "missing Authorization: Bearer KEY" : "wrong API key");
+        }
+    }
+
+    private ServedModel model(Context ctx) {
+        String name = ctx.pathParam("name");
+        ServedModel m = models.get(name);
+        if (m == null) throw ApiError.notFound("no model \"" + name + "\"; this server has " + String.join(", ", models.keySet()));
+        return m;
+    }
+
+    /** The request's JSON object, at most {@code maxBody} bytes. */
+    private JsonNode body(Context ctx) throws IOException {
+        return body(ctx, false);
+    }
+
+    /** As {@link #body(Context)}; an empty body is {@code {}} when {@code optional}. */
+    private JsonNode body(Context ctx, boolean optional) throws IOException {
+        long limit = options.maxBody();
+        if (ctx.req().getContentLengthLong() > limit) throw tooLarge();
+        byte[] bytes;
+        try (InputStream in = ctx.req().getInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        }
+        if (bytes.length > limit) throw tooLarge();
+        if (optional && new String(bytes, StandardCharsets.UTF_8).isBlank()) return JSON.createObjectNode();
+        JsonNode json;
+        try {
+            json = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("request: not valid JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || json.isMissingNode()) throw ApiError.badRequest("request: the body is empty; expected a JSON object");
+        if (!json.isObject()) throw ApiError.badRequest("request: expected a JSON object, found " + dev.recur.cli.model.NestedArrays.describe(json));
+        return json;
+    }
+
+    private ApiError tooLarge() {
+        return new ApiError(413, "the request body is larger than " + options.maxBody() + " bytes (--max-body)");
+    }
+
+    /** A whole text as {@code {"text": ...}}, or with "stream": true server-sent events: one per token, then "done". */
+    private void generate(Context ctx) throws IOException {
+        ServedModel model = model(ctx);
+        JsonNode body = body(ctx);
+        ServedModel.Generation g = model.generation(body);
+        if (!g.stream()) {
+            var text = new StringBuilder();
+            model.generate(g, text::append);
+            json(ctx, 200, JSON.createObjectNode().put("text", text.toString()));
+            return;
+        }
+        ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-cache");
+        OutputStream out = ctx.res().getOutputStream();
+        var text = new StringBuilder();
+        model.generate(g, token -> {
+            text.append(token);
+            event(out, "token", JSON.createObjectNode().put("token", token));
+        });
+        event(out, "done", JSON.createObjectNode().put("text", text.toString()));
+    }
+
+    private static void event(OutputStream out, String name, JsonNode data) {
+        try {
+            out.write(("event: " + name + "\ndata: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the client went away", e);
+        }
+    }
+
+    /** Answers a failure: a refused request with its status, bad input with 400, anything else with 500 and no details. */
+    private static void fail(Context ctx, Exception e) {
+        if (ctx.res().isCommitted()) {
+            if (!(e instanceof UncheckedIOException)) System.err.println("recur serve: " + ctx.method() + " " + ctx.path() + " failed while streaming: " + e);
+            return;
+        }
+        if (e instanceof ApiError a) {
+            error(ctx, a.status, a.getMessage());
+        } else if (e instanceof HttpResponseException h) {
+            error(ctx, h.getStatus(), h.getMessage());
+        } else if (e instanceof IllegalArgumentException) {   // InvalidInputException and shape checks
+            error(ctx, 400, e.getMessage() == null ? "bad request" : e.getMessage());
+        } else {
+            System.err.println("recur serve: " + ctx.method() + " " + ctx.path() + " failed:");
+            e.printStackTrace();
+            error(ctx, 500, "internal error (" + e.getClass().getSimpleName() + "); see the server's log");
+        }
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        json(ctx, status, JSON.createObjectNode().put("error", message));
+    }
+
+    private static void json(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
