@@ -40,8 +40,10 @@ import picocli.CommandLine.Option;
                 "                                  model's {\"text\": \"...\"}, from the state",
                 "                                  the session's earlier steps left",
                 "  DELETE /v1/sessions/ID          closes a session",
-                "  GET    /metrics                 requests, errors, latency and open sessions",
-                "                                  for Prometheus",
+                "  GET    /metrics                 requests, errors, latency, open sessions and",
+                "                                  batch sizes for Prometheus",
+                "%nSession steps and a stack's predict requests that arrive together run as one",
+                "batch (--max-batch, --batch-wait); a session's steps run one at a time, in order.",
                 "%nIt prints `listening on http://HOST:PORT` once it accepts requests. SIGTERM",
                 "(Ctrl-C) lets the requests in flight finish, then exits.",
                 "%nExamples:",
@@ -76,6 +78,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A session unused this long is closed (default: ${DEFAULT-VALUE}).")
     Duration sessionIdle;
 
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "64",
+            description = "Most sequences (session steps, predict requests' sequences) a model runs as one batch (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--batch-wait", paramLabel = "TIME", defaultValue = "2ms", converter = Waits.class,
+            description = "How long a batch waits for more work after its first, e.g. 500us, 2ms or 0 for not at all (default: ${DEFAULT-VALUE}).")
+    Duration batchWait;
+
     @Mixin
     CommonOptions common;
 
@@ -83,6 +93,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) throw new InvalidOptionException("--port must be from 0 to 65535, got " + port);
         if (maxSessions < 1) throw new InvalidOptionException("--max-sessions must be at least 1, got " + maxSessions);
+        if (maxBatch < 1) throw new InvalidOptionException("--max-batch must be at least 1, got " + maxBatch);
         String key = apiKey();
         var served = new LinkedHashMap<String, ServedModel>();
         for (var e : models.entrySet()) {
@@ -95,7 +106,7 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new NoSuchFileException(e.getValue() + ": no such file");
             }
         }
-        Server server = Server.start(served, new Server.Options(host, port, maxBody, key, maxSessions, sessionIdle));
+        Server server = Server.start(served, new Server.Options(host, port, maxBody, key, maxSessions, sessionIdle, maxBatch, batchWait));
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(Duration.ofSeconds(30));
@@ -118,6 +129,25 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (key.isEmpty()) throw new InvalidOptionException("--api-key-file " + apiKeyFile + ": the file is empty; its first line is the key");
         return key;
+    }
+
+    /** Short waits such as {@code 2ms}, {@code 500us}, {@code 0.01s}, or {@code 0}. */
+    static final class Waits implements ITypeConverter<Duration> {
+        private static final Pattern WAIT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s)");
+
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.matches("0+(\\.0*)?")) return Duration.ZERO;
+            Matcher m = WAIT.matcher(v);
+            if (!m.matches()) throw new InvalidOptionException("\"" + value + "\" is not a wait; use e.g. 2ms, 500us, 0.01s or 0");
+            double scale = switch (m.group(2)) {
+                case "us" -> 1e3;
+                case "ms" -> 1e6;
+                default -> 1e9;
+            };
+            return Duration.ofNanos((long) (Double.parseDouble(m.group(1)) * scale));
+        }
     }
 
     /** Sizes such as {@code 1MiB}, {@code 512KiB}, {@code 2MB} or a plain number of bytes. */

@@ -10,6 +10,7 @@ import dev.recur.cli.model.EncodeInput;
 import dev.recur.cli.model.NestedArrays;
 import dev.recur.cli.model.NestedArrays.Axis;
 import dev.recur.nn.CellType;
+import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
@@ -27,17 +28,23 @@ import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
- * One model the server answers for, under its name. Recur's modules keep scratch buffers, so one request at a
- * time runs a given model: {@link #lock} is held for the whole computation (a generation included).
+ * One model the server answers for, under its name. Recur's modules keep scratch buffers, so one computation at a
+ * time runs a given model: {@link #lock} is held for the whole of it (a generation included). A stack's predict
+ * requests and the session steps of a stack or a language model go through the model's {@link Batcher}, which
+ * runs those that arrive together as one batch.
  */
 final class ServedModel {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -46,10 +53,22 @@ final class ServedModel {
     final String name;
     final Models.Opened opened;
     private final ReentrantLock lock = new ReentrantLock();
+    private Batcher<Piece> batcher;
 
     ServedModel(String name, Models.Opened opened) {
         this.name = name;
         this.opened = opened;
+    }
+
+    /** Starts the model's batcher (for a recurrent stack or a language model); {@code sizes} hears each batch's size. */
+    void batch(int maxBatch, Duration wait, IntConsumer sizes) {
+        if (opened.model() instanceof Recurrent || opened.model() instanceof LanguageModel) {
+            batcher = new Batcher<>(name, maxBatch, wait, Piece::columns, this::run, sizes);
+        }
+    }
+
+    void stop() {
+        if (batcher != null) batcher.stop();
     }
 
     String task() {
@@ -65,10 +84,15 @@ final class ServedModel {
     // ---- predict ----
 
     ObjectNode predict(JsonNode body) {
+        if (opened.model() instanceof Recurrent rnn) {
+            EncodeInput in = EncodeInput.parse(SOURCE, body, rnn.config());
+            int batch = in.input().dim(rnn.config().batchFirst() ? 0 : 1), steps = in.input().dim(rnn.config().batchFirst() ? 1 : 0);
+            int[] lengths = in.lengths() != null ? in.lengths().toArray() : Lengths.full(steps, batch).toArray();
+            return await(batcher.submit(new Piece(in.input(), null, lengths, in.initial(), null)));
+        }
         lock.lock();
         try (var off = Tape.noGrad()) {
             Object model = opened.model();
-            if (model instanceof Recurrent rnn) return encode(rnn, body);
             if (model instanceof Classifier classifier) return classify(classifier, body);
             if (model instanceof Tagger tagger) return tag(tagger, body);
             if (model instanceof Seq2Seq s2s) return translate(s2s, body);
@@ -81,17 +105,6 @@ final class ServedModel {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** As {@code recur encode}. */
-    private static ObjectNode encode(Recurrent rnn, JsonNode body) {
-        EncodeInput in = EncodeInput.parse(SOURCE, body, rnn.config());
-        RecurrentOutput out = rnn.forward(Variable.of(in.input()), in.lengths(), in.initial());
-        ObjectNode result = NODES.objectNode();
-        result.set("output", NestedArrays.write(out.output().value()));
-        result.set("h_n", NestedArrays.write(out.h().value()));
-        if (out.c() != null) result.set("c_n", NestedArrays.write(out.c().value()));
-        return result;
     }
 
     /** As {@code recur classify predict}: per text its label and every label's probability. */
@@ -230,18 +243,21 @@ final class ServedModel {
         return RecurrentState.of(h.reshape(layers, 1, config.outputSize()), c.reshape(layers, 1, config.hiddenSize()));
     }
 
-    /** Runs the session's next piece and carries its state (under the model's lock, so one step of a session at a time). */
+    /**
+     * Runs the session's next piece from the state its earlier steps left: queued behind them, so one step of a
+     * session runs at a time, in the order they came.
+     */
     ObjectNode step(Sessions.Session session, JsonNode body) {
-        lock.lock();
-        try (var off = Tape.noGrad()) {
-            if (opened.model() instanceof LanguageModel lm) return stepText(lm, session, body);
-            return stepStack((Recurrent) opened.model(), session, body);
-        } finally {
-            lock.unlock();
+        Piece piece = opened.model() instanceof LanguageModel lm ? textPiece(lm, session, body) : stackPiece((Recurrent) opened.model(), session, body);
+        CompletableFuture<ObjectNode> result;
+        synchronized (session) {
+            result = session.last.handle((r, e) -> null).thenCompose(previous -> batcher.submit(piece));
+            session.last = result;
         }
+        return await(result);
     }
 
-    private static ObjectNode stepStack(Recurrent rnn, Sessions.Session session, JsonNode body) {
+    private static Piece stackPiece(Recurrent rnn, Sessions.Session session, JsonNode body) {
         fields(body, "input");
         JsonNode x = present(body, "input");
         if (x == null) throw bad("\"input\" is missing; expected [T][F] numbers");
@@ -250,43 +266,164 @@ final class ServedModel {
                 new Axis("features", config.inputSize(), "the model expects input_size=" + config.inputSize())));
         int steps = input.dim(0);
         Tensor batched = config.batchFirst() ? input.reshape(1, steps, config.inputSize()) : input.reshape(steps, 1, config.inputSize());
-        RecurrentOutput out = rnn.forward(Variable.of(batched), null, (RecurrentState) session.state);
-        session.state = out.state();
-        ObjectNode result = NODES.objectNode();
-        result.set("output", NestedArrays.write(out.output().value().copy().reshape(steps, config.outputSize())));
-        return result;
+        return new Piece(batched, null, new int[] {steps}, null, session);
     }
 
-    private static ObjectNode stepText(LanguageModel lm, Sessions.Session session, JsonNode body) {
+    private static Piece textPiece(LanguageModel lm, Sessions.Session session, JsonNode body) {
         fields(body, "text");
         JsonNode text = present(body, "text");
         if (text == null || !text.isTextual()) throw bad("\"text\" is " + (text == null ? "missing" : NestedArrays.describe(text)) + "; expected a string");
         int[] ids = lm.config().tokens().encode(text.asText(), lm.vocabulary());
         if (ids.length == 0) throw bad("\"text\" holds no tokens");
-        var s = (TextState) session.state;
-        RecurrentState state = s.state();
-        Tensor logits = s.logits();
-        ArrayNode nll = NODES.arrayNode();
-        for (int id : ids) {
-            if (logits == null) nll.addNull();
-            else nll.add(logSumExp(logits) - logits.at(id));
-            LanguageModel.Output out = lm.step(new int[] {id}, state);
-            state = out.state();
-            logits = out.logits().value();
+        return new Piece(null, ids, new int[] {ids.length}, null, session);
+    }
+
+    // ---- batches ----
+
+    /**
+     * A part of a batch: a stack's sequences ({@code input} in the model's layout) or a language model's token
+     * {@code ids}, one length per sequence; a predict request's {@code initial} state, or the {@code session}
+     * whose state it starts from and carries on.
+     */
+    private record Piece(Tensor input, int[] ids, int[] lengths, RecurrentState initial, Sessions.Session session) {
+        int columns() {
+            return lengths.length;
         }
-        session.state = new TextState(state, logits);
+    }
+
+    /** Runs {@code pieces} as one batch, each from its own state: the answers, in order. */
+    private List<ObjectNode> run(List<Piece> pieces) {
+        lock.lock();
+        try (var off = Tape.noGrad()) {
+            return opened.model() instanceof LanguageModel lm ? runText(lm, pieces) : runStack((Recurrent) opened.model(), pieces);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@code recur encode} for predict requests; a session's output [T][P], its state carried on. */
+    private static List<ObjectNode> runStack(Recurrent rnn, List<Piece> pieces) {
+        RecurrentConfig config = rnn.config();
+        boolean batchFirst = config.batchFirst(), lstm = config.cell() == CellType.LSTM;
+        int time = batchFirst ? 1 : 0, slots = config.numLayers() * config.directions();
+        int batch = pieces.stream().mapToInt(Piece::columns).sum();
+        int steps = pieces.stream().mapToInt(p -> p.input().dim(time)).max().orElseThrow();
+        Tensor x = batchFirst ? Tensor.zeros(batch, steps, config.inputSize()) : Tensor.zeros(steps, batch, config.inputSize());
+        Tensor h0 = Tensor.zeros(slots, batch, config.outputSize()), c0 = lstm ? Tensor.zeros(slots, batch, config.hiddenSize()) : null;
+        int[] lengths = new int[batch];
+        int col = 0;
+        for (Piece p : pieces) {
+            RecurrentState start = p.session() != null ? (RecurrentState) p.session().state : p.initial();
+            for (int b = 0; b < p.columns(); b++, col++) {
+                copy(p.input(), b, x, col, batchFirst);
+                lengths[col] = p.lengths()[b];
+                if (start == null) continue;
+                copy(start.h().value(), b, h0, col, false);
+                if (lstm) copy(start.c().value(), b, c0, col, false);
+            }
+        }
+        RecurrentOutput out = rnn.forward(Variable.of(x), Lengths.of(lengths), lstm ? RecurrentState.of(h0, c0) : RecurrentState.of(h0));
+        List<ObjectNode> results = new ArrayList<>();
+        col = 0;
+        for (Piece p : pieces) {
+            int n = p.columns(), own = p.input().dim(time);
+            Tensor output = batchFirst ? Tensor.zeros(n, own, config.outputSize()) : Tensor.zeros(own, n, config.outputSize());
+            Tensor h = Tensor.zeros(slots, n, config.outputSize()), c = lstm ? Tensor.zeros(slots, n, config.hiddenSize()) : null;
+            for (int b = 0; b < n; b++, col++) {
+                copy(out.output().value(), col, output, b, batchFirst);
+                copy(out.h().value(), col, h, b, false);
+                if (lstm) copy(out.c().value(), col, c, b, false);
+            }
+            ObjectNode result = NODES.objectNode();
+            if (p.session() != null) {
+                p.session().state = lstm ? RecurrentState.of(h, c) : RecurrentState.of(h);
+                result.set("output", NestedArrays.write(output.reshape(own, config.outputSize())));
+            } else {
+                result.set("output", NestedArrays.write(output));
+                result.set("h_n", NestedArrays.write(h));
+                if (lstm) result.set("c_n", NestedArrays.write(c));
+            }
+            results.add(result);
+        }
+        return results;
+    }
+
+    /**
+     * Copies sequence {@code i} of {@code from} into sequence {@code j} of {@code to}, both [T, B, N] ([B, T, N]
+     * when {@code batchFirst}), over the steps both have.
+     */
+    private static void copy(Tensor from, int i, Tensor to, int j, boolean batchFirst) {
+        int n = from.dim(2), time = batchFirst ? 1 : 0, steps = Math.min(from.dim(time), to.dim(time));
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(from.data(), from.offset() + row(from, t, i, batchFirst) * n, to.data(), to.offset() + row(to, t, j, batchFirst) * n, n);
+        }
+    }
+
+    private static int row(Tensor x, int t, int b, boolean batchFirst) {
+        return batchFirst ? b * x.dim(1) + t : t * x.dim(1) + b;
+    }
+
+    /** Language model sessions: each text's nll given everything before it in its session, and the likeliest next tokens. */
+    private static List<ObjectNode> runText(LanguageModel lm, List<Piece> pieces) {
+        boolean lstm = lm.config().cell() == CellType.LSTM;
+        int batch = pieces.size(), layers = lm.config().layers(), hidden = lm.config().hidden(), v = lm.vocabulary().size();
+        int steps = pieces.stream().mapToInt(p -> p.ids().length).max().orElseThrow();
+        int[] ids = new int[steps * batch], lengths = new int[batch];
+        Tensor h0 = Tensor.zeros(layers, batch, hidden), c0 = lstm ? Tensor.zeros(layers, batch, hidden) : null;
+        for (int b = 0; b < batch; b++) {
+            int[] own = pieces.get(b).ids();
+            for (int t = 0; t < own.length; t++) ids[t * batch + b] = own[t];
+            lengths[b] = own.length;
+            RecurrentState start = ((TextState) pieces.get(b).session().state).state();
+            if (start == null) continue;
+            copy(start.h().value(), 0, h0, b, false);
+            if (lstm) copy(start.c().value(), 0, c0, b, false);
+        }
+        LanguageModel.Output out = lm.forward(ids, Lengths.of(lengths), lstm ? RecurrentState.of(h0, c0) : RecurrentState.of(h0));
+        Tensor all = out.logits().value();   // [T, B, V]
+        List<ObjectNode> results = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            Sessions.Session session = pieces.get(b).session();
+            int[] own = pieces.get(b).ids();
+            Tensor logits = ((TextState) session.state).logits();
+            ArrayNode nll = NODES.arrayNode();
+            for (int t = 0; t < own.length; t++) {
+                if (logits == null) nll.addNull();
+                else nll.add(logSumExp(logits) - logits.at(own[t]));
+                int at = all.offset() + (t * batch + b) * v;
+                logits = Tensor.of(Arrays.copyOfRange(all.data(), at, at + v), v);
+            }
+            Tensor h = Tensor.zeros(layers, 1, hidden), c = lstm ? Tensor.zeros(layers, 1, hidden) : null;
+            copy(out.state().h().value(), b, h, 0, false);
+            if (lstm) copy(out.state().c().value(), b, c, 0, false);
+            session.state = new TextState(lstm ? RecurrentState.of(h, c) : RecurrentState.of(h), logits);
+            results.add(textResult(lm, nll, logits));
+        }
+        return results;
+    }
+
+    private static ObjectNode textResult(LanguageModel lm, ArrayNode nll, Tensor logits) {
         ObjectNode result = NODES.objectNode();
         result.set("nll", nll);
         ArrayNode next = result.putArray("next");
         double norm = logSumExp(logits);
         Integer[] order = new Integer[logits.size()];
         Arrays.setAll(order, i -> i);
-        Tensor l = logits;
-        Arrays.sort(order, (a, b) -> Float.compare(l.at(b), l.at(a)));
+        Arrays.sort(order, (a, b) -> Float.compare(logits.at(b), logits.at(a)));
         for (int r = 0; r < Math.min(5, order.length); r++) {
             next.addObject().put("token", lm.vocabulary().symbol(order[r])).put("p", Math.exp(logits.at(order[r]) - norm));
         }
         return result;
+    }
+
+    /** The answer {@code result} completes with; its failure thrown as it was. */
+    private static ObjectNode await(CompletableFuture<ObjectNode> result) {
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private static double logSumExp(Tensor logits) {

@@ -33,8 +33,15 @@ public final class Server {
 
     /**
      * @param apiKey null: no authorization; else every route but {@code /v1/health} wants {@code Authorization: Bearer KEY}
+     * @param maxBatch the most sequences a model runs as one batch
+     * @param batchWait how long a batch waits, after its first piece of work, for more (zero: not at all)
      */
-    public record Options(String host, int port, long maxBody, String apiKey, int maxSessions, Duration sessionIdle) {}
+    public record Options(String host, int port, long maxBody, String apiKey, int maxSessions, Duration sessionIdle, int maxBatch, Duration batchWait) {
+        /** Batches of up to 64 sequences, waiting 2 ms for them. */
+        public Options(String host, int port, long maxBody, String apiKey, int maxSessions, Duration sessionIdle) {
+            this(host, port, maxBody, apiKey, maxSessions, sessionIdle, 64, Duration.ofMillis(2));
+        }
+    }
 
     private final Map<String, ServedModel> models;
     private final Options options;
@@ -52,6 +59,7 @@ public final class Server {
     /** Starts serving {@code models} (by name); returns once requests are accepted. */
     public static Server start(Map<String, ServedModel> models, Options options) {
         var server = new Server(models, options);
+        server.models.values().forEach(m -> m.batch(options.maxBatch(), options.batchWait(), size -> server.metrics.batch(m.name, size)));
         server.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -78,6 +86,7 @@ public final class Server {
     public void stop(Duration grace) {
         app.jettyServer().server().setStopTimeout(grace.toMillis());
         app.stop();
+        models.values().forEach(ServedModel::stop);
     }
 
     private void routes(io.javalin.config.RoutesConfig routes) {

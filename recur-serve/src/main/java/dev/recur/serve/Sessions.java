@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,10 +22,14 @@ final class Sessions {
         this.idleNanos = idle.toNanos();
     }
 
-    /** A session: the model it runs and its state, which {@link ServedModel} reads and replaces under the session's lock. */
+    /**
+     * A session: the model it runs; its state, which the model's batch thread reads and replaces; and its latest
+     * step, which the next one waits for.
+     */
     static final class Session {
         final ServedModel model;
         Object state;
+        CompletableFuture<?> last = CompletableFuture.completedFuture(null);
         volatile long used = System.nanoTime();
 
         Session(ServedModel model, Object state) {

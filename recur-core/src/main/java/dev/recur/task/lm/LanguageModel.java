@@ -11,6 +11,7 @@ import dev.recur.io.ModelFormatException;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Dropout;
 import dev.recur.nn.Embedding;
+import dev.recur.nn.Lengths;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
 import dev.recur.nn.Recurrent;
@@ -68,6 +69,18 @@ public final class LanguageModel extends Module {
     public Output forward(int[] ids, int steps, int batch, RecurrentState state) {
         Variable x = dropout.forward(encoder.forward(ids, steps, batch));
         RecurrentOutput r = rnn.forward(x, state);
+        Variable logits = decoder.forward(dropout.forward(r.output()));
+        return new Output(logits, r.state());
+    }
+
+    /**
+     * As {@link #forward(int[], int, int, RecurrentState)} for sequences of different lengths, padded to the
+     * longest ({@code ids[t·B + b]}, B = {@code lengths.size()}): past its length a sequence's state is carried
+     * unchanged, and its logits there are to be ignored.
+     */
+    public Output forward(int[] ids, Lengths lengths, RecurrentState state) {
+        Variable x = dropout.forward(encoder.forward(ids, lengths.max(), lengths.size()));
+        RecurrentOutput r = rnn.forward(x, lengths, state);
         Variable logits = decoder.forward(dropout.forward(r.output()));
         return new Output(logits, r.state());
     }
