@@ -8,6 +8,7 @@ import dev.recur.data.Tokenizer;
 import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.nn.CellType;
+import dev.recur.nn.Lengths;
 import dev.recur.nn.RecurrentState;
 import dev.recur.optim.Adam;
 import dev.recur.optim.Schedule;
@@ -66,6 +67,31 @@ class LanguageModelTest {
             state = out.state();
             float[] expected = whole.select(t).toArray(), actual = out.logits().value().toArray();
             for (int v = 0; v < expected.length; v++) assertThat(actual[v]).isCloseTo(expected[v], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void sequencesOfDifferentLengthsInOneBatchGiveWhatEachGivesAlone() {
+        var lm = small(CellType.LSTM, 2);
+        lm.train(false);
+        int[] a = {3, 1, 4, 1, 5}, b = {2, 7};
+        int[] ids = new int[5 * 2];
+        for (int t = 0; t < 5; t++) ids[t * 2] = a[t];
+        for (int t = 0; t < 2; t++) ids[t * 2 + 1] = b[t];
+        var batch = lm.forward(ids, Lengths.of(5, 2), null);
+        int v = lm.vocabulary().size(), h = 6;
+        for (int k = 0; k < 2; k++) {
+            int[] own = k == 0 ? a : b;
+            var alone = lm.forward(own, own.length, 1, null);
+            for (int t = 0; t < own.length; t++) {
+                for (int i = 0; i < v; i++) assertThat(batch.logits().value().at((t * 2 + k) * v + i)).isCloseTo(alone.logits().value().at(t * v + i), org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            for (int l = 0; l < 2; l++) {
+                for (int i = 0; i < h; i++) {
+                    assertThat(batch.state().h().value().get(l, k, i)).isCloseTo(alone.state().h().value().get(l, 0, i), org.assertj.core.data.Offset.offset(1e-5f));
+                    assertThat(batch.state().c().value().get(l, k, i)).isCloseTo(alone.state().c().value().get(l, 0, i), org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
         }
     }
 
