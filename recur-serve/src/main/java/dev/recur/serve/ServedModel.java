@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
+import dev.recur.cli.anomaly.AnomalyCommand;
+import dev.recur.cli.forecast.ForecastPredictCommand;
 import dev.recur.cli.model.EncodeInput;
 import dev.recur.cli.model.NestedArrays;
 import dev.recur.cli.model.NestedArrays.Axis;
@@ -16,7 +18,12 @@ import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.nn.RecurrentState;
 import dev.recur.task.Models;
+import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.classify.Classifier;
+import dev.recur.task.forecast.Forecaster;
+import dev.recur.task.forecast.ForecasterConfig;
+import dev.recur.task.forecast.Series;
+import dev.recur.task.forecast.TimeAxis;
 import dev.recur.task.lm.LanguageModel;
 import dev.recur.task.lm.Sampler;
 import dev.recur.task.seq2seq.Search;
@@ -96,6 +103,8 @@ final class ServedModel {
             if (model instanceof Classifier classifier) return classify(classifier, body);
             if (model instanceof Tagger tagger) return tag(tagger, body);
             if (model instanceof Seq2Seq s2s) return translate(s2s, body);
+            if (model instanceof Forecaster f) return forecast(f, body);
+            if (model instanceof AnomalyDetector d) return detect(d, body);
             if (model instanceof LanguageModel) {
                 throw ApiError.badRequest("\"" + name + "\" is a language model: use POST /v1/models/" + name
                         + "/generate to sample text, or open a session (POST /v1/models/" + name + "/sessions) to score it");
@@ -174,6 +183,121 @@ final class ServedModel {
         return result;
     }
 
+    /**
+     * As {@code recur forecast predict} on a file of one series: the history as rows (one number per target, or a
+     * plain number for one target), optional times and, for a model with covariates, their values over the history
+     * and the horizon.
+     */
+    private static ObjectNode forecast(Forecaster f, JsonNode body) {
+        fields(body, "history", "horizon", "time", "covariates");
+        ForecasterConfig c = f.config();
+        int h = integer(body, "horizon", c.horizon(), 1, 100_000);
+        float[][] rows = rows(array(body, "history"), "history", c.spec().targets());
+        if (rows.length < c.history()) throw bad("\"history\" has " + rows.length + " points; the model reads " + c.history() + " before forecasting");
+        int n = c.targets(), length = rows.length;
+        float[][] values = new float[n][length];
+        for (int t = 0; t < length; t++) for (int k = 0; k < n; k++) values[k][t] = rows[t][k];
+        float[][] covariates = covariates(body, c, length + h);
+        int points = covariates.length > 0 ? covariates[0].length : length;
+        TimeAxis time = time(body, c, length, points);
+        var series = new Series("", values, covariates, time, java.util.stream.LongStream.range(0, points).toArray());
+        ForecastPredictCommand.Prediction p = ForecastPredictCommand.forecast(f, series, h);
+        float[] levels = c.quantiles();
+        ObjectNode result = NODES.objectNode();
+        ArrayNode forecast = result.putArray("forecast");
+        for (int step = 0; step < h; step++) {
+            for (int k = 0; k < n; k++) {
+                ObjectNode point = forecast.addObject().put("step", step + 1);
+                if (time != null) point.put("time", time.label(length + step));
+                point.put("target", c.spec().targets().get(k)).put("mean", p.mean()[step][k]);
+                for (int l = 0; l < levels.length; l++) point.put("q" + ForecastPredictCommand.trim(levels[l]), p.quantiles()[l][step][k]);
+            }
+        }
+        return result;
+    }
+
+    /** The covariates [C][points] of a model that reads them: each over the history and at least the {@code needed} points after its start. */
+    private static float[][] covariates(JsonNode body, ForecasterConfig c, int needed) {
+        List<String> names = c.spec().covariates();
+        JsonNode given = present(body, "covariates");
+        if (names.isEmpty()) {
+            if (given != null) throw bad("the model reads no covariates; leave out \"covariates\"");
+            return new float[0][];
+        }
+        String want = "the model reads covariates " + String.join(", ", names) + ": give \"covariates\": {\"" + names.get(0)
+                + "\": [values over the history and the points forecast], ...}, " + needed + " values each";
+        if (given == null || !given.isObject()) throw bad(given == null ? want : "\"covariates\" is " + NestedArrays.describe(given) + "; " + want);
+        for (Iterator<String> it = given.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!names.contains(name)) throw bad("\"covariates\" has \"" + name + "\", which the model does not read; " + want);
+        }
+        float[][] values = new float[names.size()][];
+        for (int k = 0; k < values.length; k++) {
+            String field = "covariates." + names.get(k);
+            JsonNode a = given.get(names.get(k));
+            if (a == null || !a.isArray()) throw bad("\"" + field + "\" is " + (a == null ? "missing" : NestedArrays.describe(a)) + "; " + want);
+            float[][] column = rows(a, field, List.of(names.get(k)));
+            if (column.length < needed || (k > 0 && column.length != values[0].length)) {
+                throw bad("\"" + field + "\" has " + column.length + " values; " + want + ", all as many");
+            }
+            values[k] = new float[column.length];
+            for (int t = 0; t < column.length; t++) values[k][t] = column[t][0];
+        }
+        return values;
+    }
+
+    /** The time axis of the {@code length} points of history (or all {@code points} with the covariates' future), or null when not given. */
+    private static TimeAxis time(JsonNode body, ForecasterConfig c, int length, int points) {
+        JsonNode given = present(body, "time");
+        if (given == null) {
+            if (c.spec().calendar()) throw bad("the model reads calendar features: give \"time\", the time of every point of the history");
+            return null;
+        }
+        if (!given.isArray()) throw bad("\"time\" is " + NestedArrays.describe(given) + "; expected an array of times");
+        if (given.size() != length && given.size() != points) {
+            throw bad("\"time\" has " + given.size() + " times; expected one per point of the history (" + length + ")");
+        }
+        List<String> cells = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            JsonNode t = given.get(i);
+            if (!t.isTextual() && !t.isNumber()) throw bad("\"time\"[" + i + "] is " + NestedArrays.describe(t) + "; expected a date, a time or a number");
+            cells.add(t.asText());
+        }
+        TimeAxis time = TimeAxis.parse(cells, (i, message) -> bad("\"time\"[" + i + "]: " + message));
+        if (c.spec().calendar() && time.calendarProblem() != null) throw bad("\"time\": no calendar features: " + time.calendarProblem());
+        return time;
+    }
+
+    /** As {@code recur anomaly detect} on a file of one series: each row's score (null for the first, which only give context) and flag. */
+    private static ObjectNode detect(AnomalyDetector d, JsonNode body) {
+        fields(body, "rows", "values", "group");
+        List<String> columns = d.config().spec().targets();
+        if ((present(body, "rows") == null) == (present(body, "values") == null)) {
+            throw bad("give \"rows\" ([T][" + columns.size() + "] numbers: " + String.join(", ", columns) + ")" + (columns.size() == 1 ? " or \"values\"" : ""));
+        }
+        String field = present(body, "rows") != null ? "rows" : "values";
+        if (field.equals("values") && columns.size() > 1) throw bad("\"values\" is for a model of one column; this one reads " + String.join(", ", columns) + ": give \"rows\"");
+        float[][] rows = rows(array(body, field), field, columns);
+        JsonNode group = present(body, "group");
+        if (group != null && !group.isTextual()) throw bad("\"group\" is " + NestedArrays.describe(group) + "; expected a string");
+        int n = columns.size();
+        float[][] values = new float[n][rows.length];
+        for (int t = 0; t < rows.length; t++) for (int k = 0; k < n; k++) values[k][t] = rows[t][k];
+        var series = new Series(group == null ? "" : group.asText(), values, new float[0][], null, java.util.stream.LongStream.range(0, rows.length).toArray());
+        AnomalyCommand.Judged judged = AnomalyCommand.judge(d, List.of(series), 0, d.config().rule(), null);
+        float[] score = judged.scores().get(0);
+        ObjectNode result = NODES.objectNode();
+        ArrayNode out = result.putArray("rows");
+        for (int t = 0; t < rows.length; t++) {
+            ObjectNode row = out.addObject();
+            if (Float.isNaN(score[t])) row.putNull("score");
+            else row.put("score", score[t]);
+            row.put("anomaly", judged.flags().get(0)[t]);
+        }
+        result.put("threshold", judged.thresholds().get(0));
+        return result;
+    }
+
     // ---- generate ----
 
     /** Generation's settings, read and checked before anything is sent. */
@@ -218,11 +342,13 @@ final class ServedModel {
         RecurrentConfig config;
         if (opened.model() instanceof Recurrent rnn && !rnn.config().bidirectional()) {
             config = rnn.config();
+        } else if (opened.model() instanceof Forecaster f) {
+            return forecastSession(f, body);
         } else if (opened.model() instanceof LanguageModel lm) {
             config = RecurrentConfig.of(lm.config().cell(), lm.config().embed(), lm.config().hidden()).withLayers(lm.config().layers());
         } else {
             throw ApiError.badRequest("\"" + name + "\" is " + (opened.model() instanceof Recurrent ? "a bidirectional stack, which reads whole sequences"
-                    : opened.kind().noun()) + "; sessions are for unidirectional recurrent stacks and language models");
+                    : opened.kind().noun()) + "; sessions are for unidirectional recurrent stacks, language models and forecasters");
         }
         fields(body, "h0", "c0");
         RecurrentState state = initial(body, config);
@@ -248,6 +374,7 @@ final class ServedModel {
      * session runs at a time, in the order they came.
      */
     ObjectNode step(Sessions.Session session, JsonNode body) {
+        if (opened.model() instanceof Forecaster f) return forecastStep(f, session, body);
         Piece piece = opened.model() instanceof LanguageModel lm ? textPiece(lm, session, body) : stackPiece((Recurrent) opened.model(), session, body);
         CompletableFuture<ObjectNode> result;
         synchronized (session) {
@@ -276,6 +403,76 @@ final class ServedModel {
         int[] ids = lm.config().tokens().encode(text.asText(), lm.vocabulary());
         if (ids.length == 0) throw bad("\"text\" holds no tokens");
         return new Piece(null, ids, new int[] {ids.length}, null, session);
+    }
+
+    /**
+     * A forecaster's session state: the series so far as a predict request, {"history": [...]} and, when the session
+     * has times, {"time": [...]}; at most {@link #KEPT} points are kept (the forecast reads only the last
+     * {@code context + season}).
+     */
+    private static final int KEPT = 1000;
+
+    private static ObjectNode forecastSession(Forecaster f, JsonNode body) {
+        ForecasterConfig c = f.config();
+        if (!c.spec().covariates().isEmpty()) throw bad("the model reads covariates " + String.join(", ", c.spec().covariates()) + "; sessions are for forecasters without them");
+        fields(body, "history", "time");
+        ObjectNode state = NODES.objectNode();
+        JsonNode history = present(body, "history"), time = present(body, "time");
+        if (history != null && !history.isArray()) throw bad("\"history\" is " + NestedArrays.describe(history) + "; expected an array");
+        if (time != null && !time.isArray()) throw bad("\"time\" is " + NestedArrays.describe(time) + "; expected an array");
+        if (c.spec().calendar() && time == null) throw bad("the model reads calendar features: give \"time\" (the times of \"history\", or [] for none yet)");
+        ArrayNode h = state.putArray("history");
+        if (history != null) {
+            rows(history, "history", c.spec().targets());
+            h.addAll((ArrayNode) history);
+        }
+        if (time != null) {
+            if (time.size() != h.size()) throw bad("\"time\" has " + time.size() + " times; expected one per point of \"history\" (" + h.size() + ")");
+            state.putArray("time").addAll((ArrayNode) time);
+            if (!h.isEmpty()) time(state, c, h.size(), h.size());
+        }
+        return state;
+    }
+
+    /**
+     * Appends a step's values (and times) to the session's series and answers the forecast from its new end, as
+     * predict would for the whole series; {@code "forecast": null} while the series is shorter than the model reads.
+     */
+    private ObjectNode forecastStep(Forecaster f, Sessions.Session session, JsonNode body) {
+        ForecasterConfig c = f.config();
+        fields(body, "values", "time", "horizon");
+        synchronized (session) {
+            ObjectNode state = (ObjectNode) session.state;
+            JsonNode values = array(body, "values"), time = present(body, "time");
+            rows(values, "values", c.spec().targets());
+            if (state.has("time") != (time != null)) {
+                throw bad(state.has("time") ? "the session has times: give \"time\", one per value" : "the session was opened without \"time\"; leave it out");
+            }
+            if (time != null && (!time.isArray() || time.size() != values.size())) {
+                throw bad("\"time\" is " + NestedArrays.describe(time) + "; expected one time per value (" + values.size() + ")");
+            }
+            ObjectNode next = state.deepCopy();
+            ((ArrayNode) next.get("history")).addAll((ArrayNode) values);
+            if (time != null) ((ArrayNode) next.get("time")).addAll((ArrayNode) time);
+            int length = next.get("history").size();
+            if (time != null) time(next, c, length, length);   // refuses times out of order before they are kept
+            for (int drop = length - Math.max(KEPT, c.history()); drop > 0; drop--) {
+                ((ArrayNode) next.get("history")).remove(0);
+                if (time != null) ((ArrayNode) next.get("time")).remove(0);
+            }
+            session.state = next;
+            int points = next.get("history").size();
+            if (points < c.history()) return NODES.objectNode().put("points", points).putNull("forecast");
+            ObjectNode request = next.deepCopy();
+            if (present(body, "horizon") != null) request.set("horizon", body.get("horizon"));
+            lock.lock();
+            try (var off = Tape.noGrad()) {
+                ObjectNode result = forecast(f, request);
+                return NODES.objectNode().put("points", points).setAll(result);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     // ---- batches ----
@@ -459,6 +656,31 @@ final class ServedModel {
         if (!a.isArray()) throw bad("\"" + field + "\" is " + NestedArrays.describe(a) + "; expected an array");
         if (a.isEmpty()) throw bad("\"" + field + "\" is empty");
         return a;
+    }
+
+    /** [T][n] finite numbers from the array {@code a}: rows of one number per column, or plain numbers when there is one column. */
+    private static float[][] rows(JsonNode a, String field, List<String> columns) {
+        int n = columns.size();
+        float[][] rows = new float[a.size()][n];
+        for (int t = 0; t < a.size(); t++) {
+            JsonNode row = a.get(t);
+            String at = "\"" + field + "\"[" + t + "]";
+            if (n == 1 && row.isNumber()) {
+                rows[t][0] = finite(row, at);
+            } else if (row.isArray() && row.size() == n) {
+                for (int k = 0; k < n; k++) rows[t][k] = finite(row.get(k), at + "[" + k + "]");
+            } else {
+                throw bad(at + " is " + NestedArrays.describe(row) + "; expected " + (n == 1 ? "a number" : n + " numbers, one per column: " + String.join(", ", columns)));
+            }
+        }
+        return rows;
+    }
+
+    private static float finite(JsonNode v, String at) {
+        if (!v.isNumber()) throw bad(at + " is " + NestedArrays.describe(v) + "; expected a number");
+        float f = (float) v.asDouble();
+        if (!Float.isFinite(f)) throw bad(at + " is " + v + ", not a finite number");
+        return f;
     }
 
     private static List<String> strings(JsonNode body, String field) {

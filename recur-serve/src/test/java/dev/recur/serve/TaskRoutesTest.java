@@ -79,8 +79,8 @@ class TaskRoutesTest {
         models.put("tagger", new ServedModel("tagger", Models.open(taggerFile)));
         models.put("s2s", new ServedModel("s2s", Models.open(s2sFile)));
         Module linear = new Linear(2, 2, new Rng(1));
-        var forecaster = new Models.Kind("forecaster", "a forecaster", "recur forecast", Module.class, file -> linear);
-        models.put("forecast", new ServedModel("forecast", new Models.Opened(dir.resolve("f.safetensors"), forecaster, JSON.createObjectNode(), linear, false)));
+        var widget = new Models.Kind("widget", "a widget", "recur widget", Module.class, file -> linear);
+        models.put("widget", new ServedModel("widget", new Models.Opened(dir.resolve("w.safetensors"), widget, JSON.createObjectNode(), linear, false)));
         server = Server.start(models, new Server.Options("127.0.0.1", 0, 1 << 20, null, 10, Duration.ofMinutes(1)));
         base = "http://127.0.0.1:" + server.port();
     }
@@ -142,8 +142,8 @@ class TaskRoutesTest {
 
     @Test
     void aTaskWithoutPredictAnswers501() throws Exception {
-        ServerTest.Reply r = post("/v1/models/forecast/predict", "{}");
+        ServerTest.Reply r = post("/v1/models/widget/predict", "{}");
         assertThat(r.status()).isEqualTo(501);
-        assertThat(r.json().get("error").asText()).contains("recur forecast");
+        assertThat(r.json().get("error").asText()).contains("recur widget");
     }
 }

@@ -55,9 +55,9 @@ public final class AnomalyCommand implements Runnable {
     }
 
     /** The scores of every series and whether each row is flagged, by the model's rule or {@code threshold} when given. */
-    record Judged(List<float[]> scores, List<boolean[]> flags, List<Double> thresholds) {}
+    public record Judged(List<float[]> scores, List<boolean[]> flags, List<Double> thresholds) {}
 
-    static Judged judge(AnomalyDetector d, List<Series> series, int fromRow, dev.recur.task.anomaly.ThresholdRule rule, Double threshold) {
+    public static Judged judge(AnomalyDetector d, List<Series> series, int fromRow, dev.recur.task.anomaly.ThresholdRule rule, Double threshold) {
         var scores = new java.util.ArrayList<float[]>();
         var flags = new java.util.ArrayList<boolean[]>();
         var thresholds = new java.util.ArrayList<Double>();

@@ -43,7 +43,7 @@ public final class ForecastPredictCommand implements Callable<Integer> {
     String group;
 
     /** One series' forecast: means and quantiles per step and target. */
-    record Prediction(Series series, float[][] mean, float[][][] quantiles) {}
+    public record Prediction(Series series, float[][] mean, float[][][] quantiles) {}
 
     @Override
     public Integer call() throws Exception {
@@ -76,7 +76,7 @@ public final class ForecastPredictCommand implements Callable<Integer> {
     }
 
     /** Forecasts h points after the end of {@code s}, feeding mean forecasts back when h exceeds the model's horizon. */
-    static Prediction forecast(Forecaster f, Series s, int h) {
+    public static Prediction forecast(Forecaster f, Series s, int h) {
         ForecasterConfig c = f.config();
         int n = c.targets(), levels = c.quantiles().length;
         float[][] mean = new float[h][n];
@@ -125,7 +125,7 @@ public final class ForecastPredictCommand implements Callable<Integer> {
         }
     }
 
-    static String trim(float v) {
+    public static String trim(float v) {
         String s = String.format(Locale.ROOT, "%.6g", v);
         if (s.contains("e")) return s;
         return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
