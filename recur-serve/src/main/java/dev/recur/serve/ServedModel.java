@@ -46,6 +46,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.stream.LongStream;
 
 /**
  * One model the server answers for, under its name. Recur's modules keep scratch buffers, so one computation at a
@@ -200,7 +201,7 @@ final class ServedModel {
         float[][] covariates = covariates(body, c, length + h);
         int points = covariates.length > 0 ? covariates[0].length : length;
         TimeAxis time = time(body, c, length, points);
-        var series = new Series("", values, covariates, time, java.util.stream.LongStream.range(0, points).toArray());
+        var series = new Series("", values, covariates, time, LongStream.range(0, points).toArray());
         ForecastPredictCommand.Prediction p = ForecastPredictCommand.forecast(f, series, h);
         float[] levels = c.quantiles();
         ObjectNode result = NODES.objectNode();
@@ -283,7 +284,7 @@ final class ServedModel {
         int n = columns.size();
         float[][] values = new float[n][rows.length];
         for (int t = 0; t < rows.length; t++) for (int k = 0; k < n; k++) values[k][t] = rows[t][k];
-        var series = new Series(group == null ? "" : group.asText(), values, new float[0][], null, java.util.stream.LongStream.range(0, rows.length).toArray());
+        var series = new Series(group == null ? "" : group.asText(), values, new float[0][], null, LongStream.range(0, rows.length).toArray());
         AnomalyCommand.Judged judged = AnomalyCommand.judge(d, List.of(series), 0, d.config().rule(), null);
         float[] score = judged.scores().get(0);
         ObjectNode result = NODES.objectNode();
@@ -405,13 +406,10 @@ final class ServedModel {
         return new Piece(null, ids, new int[] {ids.length}, null, session);
     }
 
-    /**
-     * A forecaster's session state: the series so far as a predict request, {"history": [...]} and, when the session
-     * has times, {"time": [...]}; at most {@link #KEPT} points are kept (the forecast reads only the last
-     * {@code context + season}).
-     */
+    /** Points a forecaster's session keeps, at least; its forecast reads only the last {@code context + season}. */
     private static final int KEPT = 1000;
 
+    /** A forecaster's session state: its series so far as a predict request, {"history": [...]} and, when the session has times, {"time": [...]}. */
     private static ObjectNode forecastSession(Forecaster f, JsonNode body) {
         ForecasterConfig c = f.config();
         if (!c.spec().covariates().isEmpty()) throw bad("the model reads covariates " + String.join(", ", c.spec().covariates()) + "; sessions are for forecasters without them");
