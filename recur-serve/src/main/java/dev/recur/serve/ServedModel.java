@@ -295,7 +295,9 @@ final class ServedModel {
             else row.put("score", score[t]);
             row.put("anomaly", judged.flags().get(0)[t]);
         }
-        result.put("threshold", judged.thresholds().get(0));
+        double threshold = judged.thresholds().get(0);
+        if (Double.isFinite(threshold)) result.put("threshold", threshold);
+        else result.putNull("threshold");
         return result;
     }
 

@@ -216,6 +216,22 @@ class ForecastRoutesTest {
         assertThat(step.json().get("points").asInt()).isEqualTo(16);
         assertThat(step.json().get("forecast")).isEqualTo(whole.json().get("forecast"));
 
+        ObjectNode timed = JSON.createObjectNode();
+        timed.set("history", first);
+        ArrayNode times = timed.putArray("time");
+        for (int t = 0; t < 10; t++) times.add(2000 + t);
+        String timedSteps = "/v1/sessions/" + post("/v1/models/seasonal/sessions", timed).json().get("session").asText() + "/step";
+        ObjectNode next = JSON.createObjectNode().put("horizon", 2);
+        next.set("values", rest);
+        ArrayNode nextTimes = next.putArray("time");
+        for (int t = 10; t < 16; t++) nextTimes.add(2000 + t);
+        JsonNode stepped = post(timedSteps, next).json().get("forecast");
+        assertThat(stepped).hasSize(2);
+        assertThat(stepped.get(1).get("time").asText()).isEqualTo("2017");
+        assertThat(stepped.get(1).get("mean")).isEqualTo(whole.json().get("forecast").get(1).get("mean"));
+        assertThat(post(timedSteps, "{\"values\": [1]}").status()).isEqualTo(400);
+        assertThat(post(timedSteps, "{\"values\": [1], \"time\": [\"soon\"]}").status()).isEqualTo(400);
+
         assertThat(post(steps, "{\"values\": [\"x\"]}").status()).isEqualTo(400);
         assertThat(post(steps, "{\"values\": [1], \"time\": [3]}").status()).isEqualTo(400);
         assertThat(post("/v1/models/covariates/sessions", "").json().get("error").asText()).contains("covariates");
