@@ -14,7 +14,9 @@ final class AttentionPlot {
 
     static void write(Path file, List<String> source, List<String> output, float[][] weights) throws IOException {
         int s = source.size(), t = Math.min(output.size(), weights.length);
-        int width = Math.max(420, Math.min(1800, 160 + 28 * s)), height = Math.max(360, Math.min(1800, 140 + 26 * t));
+        // Columns as wide as the longest source label (words need more room than letters).
+        int widest = source.stream().mapToInt(String::length).max().orElse(1), columns = s * Math.max(28, 9 * widest + 12);
+        int width = Math.max(420, Math.min(2400, 160 + columns)), height = Math.max(360, Math.min(1800, 140 + 26 * t));
         HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title("attention").xAxisTitle("source").yAxisTitle("output").build();
         chart.getStyler().setPlotContentSize(1.0);
         chart.getStyler().setLegendVisible(false);
