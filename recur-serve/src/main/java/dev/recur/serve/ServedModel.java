@@ -548,7 +548,8 @@ final class ServedModel {
         col = 0;
         for (Piece p : pieces) {
             int n = p.columns(), own = p.input().dim(time);
-            Tensor output = batchFirst ? Tensor.zeros(n, own, config.outputSize()) : Tensor.zeros(own, n, config.outputSize());
+            int features = out.output().value().dim(2);   // the output size times the directions
+            Tensor output = batchFirst ? Tensor.zeros(n, own, features) : Tensor.zeros(own, n, features);
             Tensor h = Tensor.zeros(slots, n, config.outputSize()), c = lstm ? Tensor.zeros(slots, n, config.hiddenSize()) : null;
             for (int b = 0; b < n; b++, col++) {
                 copy(out.output().value(), col, output, b, batchFirst);
