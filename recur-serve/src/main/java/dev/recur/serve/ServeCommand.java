@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve models over HTTP: JSON predictions, text generation and stateful sessions.",
         footer = {"%nRoutes (JSON in and out; errors are {\"error\": \"...\"}):",
+                "  GET    /                        a web page to try the models, without the",
+                "                                  API key (it holds no data)",
                 "  GET    /v1/health               {\"status\": \"ok\"}, without the API key",
                 "  GET    /v1/models               each model's name, task and configuration",
                 "  POST   /v1/models/NAME/predict  what recur encode, classify predict, tag",
@@ -72,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest request body, e.g. 64KiB or 4MiB; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Require `Authorization: Bearer KEY`, KEY the file's first line.")
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Require `Authorization: Bearer KEY`, KEY the file's first line (but for / and /v1/health).")
     Path apiKeyFile;
 
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "10000", description = "Open sessions at most; more get 429 (default: ${DEFAULT-VALUE}).")

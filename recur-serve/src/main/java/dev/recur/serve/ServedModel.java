@@ -166,22 +166,46 @@ final class ServedModel {
         return result;
     }
 
-    /** As {@code recur seq2seq translate}: per source its n best outputs and their scores. */
+    /**
+     * As {@code recur seq2seq translate}: per source its n best outputs and their scores; with {@code "attention":
+     * true}, also the best output's attention weights [output symbols][source symbols], as {@code --attention-png} draws them.
+     */
     private static ObjectNode translate(Seq2Seq s2s, JsonNode body) {
-        fields(body, "sources", "beam", "n_best");
+        fields(body, "sources", "beam", "n_best", "attention");
         List<String> sources = strings(body, "sources").stream().map(String::strip).toList();
         int beam = integer(body, "beam", 5, 1, 100);
         int nBest = integer(body, "n_best", 1, 1, beam);
+        JsonNode a = present(body, "attention");
+        if (a != null && !a.isBoolean()) throw bad("\"attention\" is " + NestedArrays.describe(a) + "; expected true or false");
+        boolean withAttention = a != null && a.asBoolean();
         var options = new Search.Options(beam, nBest, beam == 1 ? 0f : 0.6f, 2f, 10);
         List<Search.Result> results = Seq2SeqTraining.translate(s2s, sources, options);
         ArrayNode outputs = NODES.arrayNode();
-        for (Search.Result r : results) {
-            ArrayNode hypotheses = outputs.addObject().put("output", s2s.targetText(r.best().tokens())).putArray("n_best");
+        for (int i = 0; i < results.size(); i++) {
+            Search.Result r = results.get(i);
+            ObjectNode output = outputs.addObject().put("output", s2s.targetText(r.best().tokens()));
+            ArrayNode hypotheses = output.putArray("n_best");
             for (Search.Hypothesis h : r.hypotheses()) hypotheses.addObject().put("output", s2s.targetText(h.tokens())).put("score", h.score());
+            if (withAttention) output.set("attention", attention(s2s, sources.get(i), r.best()));
         }
         ObjectNode result = NODES.objectNode();
         result.set("outputs", outputs);
         return result;
+    }
+
+    /** {"source": its symbols, "output": the output's symbols ({@code </s>} last when it ended), "weights": [output][source]}. */
+    private static ObjectNode attention(Seq2Seq s2s, String source, Search.Hypothesis best) {
+        ObjectNode a = NODES.objectNode();
+        s2s.sourceSymbols(source).forEach(a.putArray("source")::add);
+        ArrayNode output = a.putArray("output");
+        for (int id : best.tokens()) output.add(s2s.targetSymbol(id));
+        if (best.finished()) output.add(Seq2Seq.END);
+        ArrayNode weights = a.putArray("weights");
+        for (float[] step : best.attention()) {
+            ArrayNode row = weights.addArray();
+            for (float w : step) row.add(Math.round(w * 1e4) / 1e4);
+        }
+        return a;
     }
 
     /**
@@ -524,7 +548,8 @@ final class ServedModel {
         col = 0;
         for (Piece p : pieces) {
             int n = p.columns(), own = p.input().dim(time);
-            Tensor output = batchFirst ? Tensor.zeros(n, own, config.outputSize()) : Tensor.zeros(own, n, config.outputSize());
+            int features = out.output().value().dim(2);   // the output size times the directions
+            Tensor output = batchFirst ? Tensor.zeros(n, own, features) : Tensor.zeros(own, n, features);
             Tensor h = Tensor.zeros(slots, n, config.outputSize()), c = lstm ? Tensor.zeros(slots, n, config.hiddenSize()) : null;
             for (int b = 0; b < n; b++, col++) {
                 copy(out.output().value(), col, output, b, batchFirst);

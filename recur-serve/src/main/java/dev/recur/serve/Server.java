@@ -21,7 +21,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The HTTP server of {@code recur serve}: JSON routes over the models given, sessions that carry a recurrent
- * state between requests, and Prometheus metrics. Every failure is answered as {@code {"error": "..."}}.
+ * state between requests, Prometheus metrics and a web page at {@code /} that uses the routes. Every failure is
+ * answered as {@code {"error": "..."}}.
  * <pre>
  * var server = Server.start(Map.of("lm", new ServedModel("lm", Models.open(path))), new Server.Options("127.0.0.1", 0, ...));
  * int port = server.port();
@@ -30,9 +31,11 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  */
 public final class Server {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The web page at {@code /}: plain HTML and JavaScript over the routes below; it holds no data, so it needs no key. */
+    private static final byte[] PAGE = page();
 
     /**
-     * @param apiKey null: no authorization; else every route but {@code /v1/health} wants {@code Authorization: Bearer KEY}
+     * @param apiKey null: no authorization; else every route but {@code /} and {@code /v1/health} wants {@code Authorization: Bearer KEY}
      * @param maxBatch the most sequences a model runs as one batch
      * @param batchWait how long a batch waits, after its first piece of work, for more (zero: not at all)
      */
@@ -76,6 +79,15 @@ public final class Server {
         return server;
     }
 
+    private static byte[] page() {
+        try (InputStream in = Server.class.getResourceAsStream("web/index.html")) {
+            if (in == null) throw new IllegalStateException("dev/recur/serve/web/index.html is missing from the classpath");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public int port() {
         return app.port();
     }
@@ -90,6 +102,8 @@ public final class Server {
     }
 
     private void routes(io.javalin.config.RoutesConfig routes) {
+        routes.get("/", handle("GET /", true,
+                ctx -> ctx.status(200).contentType("text/html; charset=utf-8").header("Cache-Control", "no-cache").result(PAGE)));
         routes.get("/v1/health", handle("GET /v1/health", true, ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "ok"))));
         routes.get("/v1/models", handle("GET /v1/models", false, ctx -> {
             ObjectNode body = JSON.createObjectNode();

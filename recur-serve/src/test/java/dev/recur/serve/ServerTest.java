@@ -191,6 +191,22 @@ class ServerTest {
     }
 
     @Test
+    void aBidirectionalStackAnswersBothDirectionsOutputs() throws Exception {
+        Reply r = post("/v1/models/bigru/predict", "{\"input\": [[[1, 2]], [[3, 4]], [[5, 6]]]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        Tensor expected;
+        try (var off = Tape.noGrad()) {
+            expected = RecurrentModelFile.read(biFile).forward(Variable.of(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 1, 2))).output().value().copy();
+        }
+        JsonNode output = r.json().get("output");
+        assertThat(output).hasSize(3);
+        for (int t = 0; t < 3; t++) {
+            assertThat(output.get(t).get(0)).hasSize(6);   // both directions of 3 features
+            for (int k = 0; k < 6; k++) assertThat((float) output.get(t).get(0).get(k).asDouble()).isCloseTo(expected.at(t * 6 + k), within(1e-5f));
+        }
+    }
+
+    @Test
     void generateSamplesAsTheSamplerDoesAndStreamsTokens() throws Exception {
         LanguageModel lm = LanguageModel.load(lmFile);
         var expected = new StringBuilder();
