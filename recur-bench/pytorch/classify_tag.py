@@ -208,6 +208,15 @@ class Rng:
             u = self.next_int_bits() >> 1
 
 
+def wsd_rate(a, budget, step, elapsed):
+    """Schedule.stableDecay(warmup, decay, 0.05) at the budget's fraction spent (options a.lr, a.warmup, a.decay, a.steps)."""
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    progress = min(1.0, max(elapsed / budget, step / a.steps if a.steps else 0.0))
+    into = (progress - (1 - a.decay)) / a.decay
+    return a.lr if into <= 0 else a.lr * (1 - (1 - FLOOR) * into)
+
+
 def shuffle(a, rng):
     for i in range(len(a) - 1, 0, -1):
         j = rng.next_int(i + 1)
@@ -499,12 +508,7 @@ def main():
     per_epoch = (len(train.lengths) + a.batch - 1) // a.batch
 
     def rate(step, elapsed):
-        """Schedule.stableDecay(warmup, decay, 0.05) at the budget's fraction spent."""
-        if step < a.warmup:
-            return a.lr * (step + 1) / a.warmup
-        progress = min(1.0, max(elapsed / budget, step / a.steps if a.steps else 0.0))
-        into = (progress - (1 - a.decay)) / a.decay
-        return a.lr if into <= 0 else a.lr * (1 - (1 - FLOOR) * into)
+        return wsd_rate(a, budget, step, elapsed)
 
     step, tokens, train_seconds, eval_seconds = 0, 0, 0.0, 0.0
     best, best_step, best_state, batches, loaded = None, 0, None, None, -1

@@ -40,12 +40,11 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blas_check  # noqa: E402
-from classify_tag import duration, epoch_batches  # noqa: E402
+from classify_tag import duration, epoch_batches, wsd_rate  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STRESS = re.compile(r"(?<=[A-Z])[0-2](?=\s|$)")
 UNK, START, END = 0, 1, 2
-FLOOR = 0.05
 DECODE_BATCH = 128
 
 
@@ -238,11 +237,7 @@ def main():
     per_epoch = (len(lengths) + a.batch - 1) // a.batch
 
     def rate(step, elapsed):
-        if step < a.warmup:
-            return a.lr * (step + 1) / a.warmup
-        progress = min(1.0, max(elapsed / budget, step / a.steps if a.steps else 0.0))
-        into = (progress - (1 - a.decay)) / a.decay
-        return a.lr if into <= 0 else a.lr * (1 - (1 - FLOOR) * into)
+        return wsd_rate(a, budget, step, elapsed)
 
     step, tokens, train_seconds, eval_seconds = 0, 0, 0.0, 0.0
     best, best_step, best_state, batches, loaded, history = None, 0, None, None, -1, []

@@ -114,8 +114,7 @@ public final class Seq2SeqTrainCommand implements Callable<Integer> {
             held.addAll(test.sources());
             Seq2SeqTranslateCommand.reportUnknown(model, held);
         }
-        boolean spelling = train.stream().filter(p -> !p.source().strip().contains(" ")).count() * 2 > train.size();
-        String primary = spelling ? "token_error_rate" : "bleu";
+        String primary = Unit.mostlyOneWord(train.stream().map(Pairs.Pair::source).toList()) ? "token_error_rate" : "bleu";
         var task = new Seq2SeqTraining(model, train, valid, test, primary, batch, common.seed);
         say("%s, %,d parameters", model, model.parameterCount());
         String first = valid.sources().get(0);

@@ -5,11 +5,11 @@ import dev.recur.autograd.Variable;
 import dev.recur.data.BucketSampler;
 import dev.recur.data.Pairs;
 import dev.recur.nn.Module;
+import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -100,19 +100,7 @@ public final class Seq2SeqTraining implements TrainingTask {
     /** The results of every source, decoded in batches of {@link #DECODE_BATCH} sources of similar length. */
     public static List<Search.Result> translate(Seq2Seq model, List<String> lines, Search.Options options) {
         var ids = lines.stream().map(model::sourceIds).toList();
-        Integer[] order = new Integer[ids.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> Integer.compare(ids.get(b).length, ids.get(a).length));
-        var results = new ArrayList<Search.Result>(java.util.Collections.nCopies(ids.size(), (Search.Result) null));
-        int batch = Math.max(1, DECODE_BATCH / options.beam());
-        for (int from = 0; from < order.length; from += batch) {
-            int to = Math.min(order.length, from + batch);
-            var part = new ArrayList<int[]>(to - from);
-            for (int i = from; i < to; i++) part.add(ids.get(order[i]));
-            List<Search.Result> out = Search.run(model, part, options);
-            for (int i = from; i < to; i++) results.set(order[i], out.get(i - from));
-        }
-        return results;
+        return TextEncoder.byLength(ids, x -> x.length, Math.max(1, DECODE_BATCH / options.beam()), part -> Search.run(model, part, options));
     }
 
     /** ln V: the loss per token of a uniform guess over the target symbols. */

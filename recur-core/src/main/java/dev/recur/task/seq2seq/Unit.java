@@ -64,9 +64,13 @@ public enum Unit {
      * The unit {@code auto} picks for a side from its training lines: characters when most lines are one word
      * (spelling, names), else BPE when the side has more than {@code bpeAbove} distinct words, else words.
      */
+    /** True when most lines are one word (spelling, names, transliteration). */
+    public static boolean mostlyOneWord(List<String> lines) {
+        return lines.stream().filter(l -> !l.strip().contains(" ")).count() * 2 > lines.size();
+    }
+
     public static Unit choose(List<String> lines, int bpeAbove) {
-        long single = lines.stream().filter(l -> !l.strip().contains(" ")).count();
-        if (single * 2 > lines.size()) return CHAR;
+        if (mostlyOneWord(lines)) return CHAR;
         long distinct = lines.stream().flatMap(l -> Arrays.stream(l.strip().split("\\s+"))).distinct().count();
         return distinct > bpeAbove ? BPE : WORD;
     }

@@ -157,14 +157,20 @@ public final class TextEncoder extends Module {
      * batch pads little, and returns its results in the order of {@code sequences}.
      */
     public static <R> List<R> byLength(List<List<String>> sequences, int batch, java.util.function.Function<List<List<String>>, List<R>> run) {
-        Integer[] order = new Integer[sequences.size()];
+        return byLength(sequences, List::size, batch, run);
+    }
+
+    /** {@link #byLength(List, int, java.util.function.Function)} for any items, {@code length} giving each one's length. */
+    public static <T, R> List<R> byLength(List<T> items, java.util.function.ToIntFunction<T> length, int batch,
+                                          java.util.function.Function<List<T>, List<R>> run) {
+        Integer[] order = new Integer[items.size()];
         java.util.Arrays.setAll(order, i -> i);
-        java.util.Arrays.sort(order, (a, b) -> Integer.compare(sequences.get(b).size(), sequences.get(a).size()));
-        var results = new ArrayList<R>(java.util.Collections.nCopies(sequences.size(), (R) null));
+        java.util.Arrays.sort(order, (a, b) -> Integer.compare(length.applyAsInt(items.get(b)), length.applyAsInt(items.get(a))));
+        var results = new ArrayList<R>(java.util.Collections.nCopies(items.size(), (R) null));
         for (int from = 0; from < order.length; from += batch) {
             int to = Math.min(order.length, from + batch);
-            var part = new ArrayList<List<String>>(to - from);
-            for (int i = from; i < to; i++) part.add(sequences.get(order[i]));
+            var part = new ArrayList<T>(to - from);
+            for (int i = from; i < to; i++) part.add(items.get(order[i]));
             List<R> out = run.apply(part);
             for (int i = from; i < to; i++) results.set(order[i], out.get(i - from));
         }
