@@ -15,7 +15,9 @@ import java.util.function.ToIntFunction;
 /**
  * A model's queue of work that runs in batches, and the one thread that runs it: the thread takes the first item
  * queued, then whatever else arrives within {@code wait} of it, up to {@code maxBatch} sequences in all (an item
- * counts {@code columns} of them), and hands them to {@code run} together, which answers each in order.
+ * counts {@code columns} of them), and hands them to {@code run} together, which answers each in order. It waits
+ * only while work comes in company: after a batch of one sequence, the next takes what is queued and runs at
+ * once, so a lone stream is never delayed.
  */
 final class Batcher<T> {
     private record Entry<T>(T item, CompletableFuture<ObjectNode> result) {}
@@ -28,6 +30,7 @@ final class Batcher<T> {
     private final IntConsumer sizes;
     private final Thread worker;
     private Entry<T> held;   // taken, but too large for the batch it came to: the first of the next
+    private int lastSize;   // sequences in the batch before
 
     Batcher(String name, int maxBatch, Duration wait, ToIntFunction<T> columns, Function<List<T>, List<ObjectNode>> run, IntConsumer sizes) {
         this.maxBatch = maxBatch;
@@ -74,7 +77,7 @@ final class Batcher<T> {
         held = null;
         var batch = new ArrayList<Entry<T>>(List.of(first));
         int size = columns.applyAsInt(first.item());
-        long deadline = System.nanoTime() + waitNanos;
+        long deadline = System.nanoTime() + (lastSize > 1 || !queue.isEmpty() ? waitNanos : 0);
         while (size < maxBatch) {
             long left = deadline - System.nanoTime();
             Entry<T> e = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
@@ -87,6 +90,7 @@ final class Batcher<T> {
             batch.add(e);
             size += n;
         }
+        lastSize = size;
         return batch;
     }
 }

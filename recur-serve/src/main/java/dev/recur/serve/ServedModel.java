@@ -42,7 +42,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -91,13 +90,21 @@ final class ServedModel {
 
     // ---- predict ----
 
-    ObjectNode predict(JsonNode body) {
+    /**
+     * The answer to a predict request: a stack's once its batch has run (no thread waits for it), any other
+     * model's at once. Bad input is thrown here, before anything is queued.
+     */
+    CompletableFuture<ObjectNode> predict(JsonNode body) {
         if (opened.model() instanceof Recurrent rnn) {
             EncodeInput in = EncodeInput.parse(SOURCE, body, rnn.config());
             int batch = in.input().dim(rnn.config().batchFirst() ? 0 : 1), steps = in.input().dim(rnn.config().batchFirst() ? 1 : 0);
             int[] lengths = in.lengths() != null ? in.lengths().toArray() : Lengths.full(steps, batch).toArray();
-            return await(batcher.submit(new Piece(in.input(), null, lengths, in.initial(), null)));
+            return batcher.submit(new Piece(in.input(), null, lengths, in.initial(), null));
         }
+        return CompletableFuture.completedFuture(predictNow(body));
+    }
+
+    private ObjectNode predictNow(JsonNode body) {
         lock.lock();
         try (var off = Tape.noGrad()) {
             Object model = opened.model();
@@ -400,15 +407,15 @@ final class ServedModel {
      * Runs the session's next piece from the state its earlier steps left: queued behind them, so one step of a
      * session runs at a time, in the order they came.
      */
-    ObjectNode step(Sessions.Session session, JsonNode body) {
-        if (opened.model() instanceof Forecaster f) return forecastStep(f, session, body);
+    CompletableFuture<ObjectNode> step(Sessions.Session session, JsonNode body) {
+        if (opened.model() instanceof Forecaster f) return CompletableFuture.completedFuture(forecastStep(f, session, body));
         Piece piece = opened.model() instanceof LanguageModel lm ? textPiece(lm, session, body) : stackPiece((Recurrent) opened.model(), session, body);
         CompletableFuture<ObjectNode> result;
         synchronized (session) {
             result = session.last.handle((r, e) -> null).thenCompose(previous -> batcher.submit(piece));
             session.last = result;
         }
-        return await(result);
+        return result;
     }
 
     private static Piece stackPiece(Recurrent rnn, Sessions.Session session, JsonNode body) {
@@ -636,16 +643,6 @@ final class ServedModel {
             next.addObject().put("token", lm.vocabulary().symbol(order[r])).put("p", Math.exp(logits.at(order[r]) - norm));
         }
         return result;
-    }
-
-    /** The answer {@code result} completes with; its failure thrown as it was. */
-    private static ObjectNode await(CompletableFuture<ObjectNode> result) {
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
     }
 
     private static double logSumExp(Tensor logits) {

@@ -17,6 +17,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
@@ -111,8 +113,7 @@ public final class Server {
             models.values().forEach(m -> list.add(m.describe()));
             json(ctx, 200, body);
         }));
-        routes.post("/v1/models/{name}/predict", handle("POST /v1/models/{name}/predict", false,
-                ctx -> json(ctx, 200, model(ctx).predict(body(ctx)))));
+        routes.post("/v1/models/{name}/predict", answer("POST /v1/models/{name}/predict", ctx -> model(ctx).predict(body(ctx))));
         routes.post("/v1/models/{name}/generate", handle("POST /v1/models/{name}/generate", false, this::generate));
         routes.post("/v1/models/{name}/sessions", handle("POST /v1/models/{name}/sessions", false, ctx -> {
             ServedModel model = model(ctx);
@@ -120,9 +121,9 @@ public final class Server {
             String id = sessions.open(model, model.startState(body));
             json(ctx, 201, JSON.createObjectNode().put("session", id));
         }));
-        routes.post("/v1/sessions/{id}/step", handle("POST /v1/sessions/{id}/step", false, ctx -> {
+        routes.post("/v1/sessions/{id}/step", answer("POST /v1/sessions/{id}/step", ctx -> {
             Sessions.Session session = sessions.get(ctx.pathParam("id"));
-            json(ctx, 200, session.model.step(session, body(ctx)));
+            return session.model.step(session, body(ctx));
         }));
         routes.delete("/v1/sessions/{id}", handle("DELETE /v1/sessions/{id}", false, ctx -> {
             sessions.close(ctx.pathParam("id"));
@@ -147,6 +148,42 @@ public final class Server {
                 metrics.record(route, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
             }
         };
+    }
+
+    /** Work whose answer comes later: a request that queues it and returns, and its answer written when it is ready. */
+    private interface Later {
+        CompletableFuture<ObjectNode> start(Context ctx) throws Exception;
+    }
+
+    /**
+     * As {@link #handle}, for a route whose answer a model's batch gives: no server thread waits for it, so the
+     * requests in flight are not bounded by the server's threads (and a batch can hold more of them).
+     */
+    private Handler answer(String route, Later later) {
+        return ctx -> {
+            long start = System.nanoTime();
+            CompletableFuture<ObjectNode> result;
+            try {
+                authorize(ctx);
+                result = later.start(ctx);
+            } catch (Exception e) {
+                fail(ctx, e);
+                metrics.record(route, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
+                return;
+            }
+            ctx.future(() -> result.handle((body, e) -> {
+                if (e == null) json(ctx, 200, body);
+                else fail(ctx, failure(e));
+                metrics.record(route, ctx.statusCode(), (System.nanoTime() - start) / 1e9);
+                return null;
+            }));
+        };
+    }
+
+    /** What a batch's failure was, as it was thrown. */
+    private static Exception failure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof Exception x ? x : new RuntimeException(cause);
     }
 
     private void authorize(Context ctx) {

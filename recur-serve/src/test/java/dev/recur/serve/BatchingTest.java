@@ -257,6 +257,7 @@ class BatchingTest {
             String at = "http://127.0.0.1:" + slow.port();
             double[][] x = sequence(5, 3, 42);
             String session = post(at, "/v1/models/lstm/sessions", null).get("session").asText();
+            post(at, "/v1/models/lstm/predict", "{\"input\": " + JSON.writeValueAsString(new double[][][] {{x[0], x[1]}}) + "}");   // company: the next batch waits
             String first = JSON.writeValueAsString(java.util.Arrays.copyOfRange(x, 0, 3));
             String second = JSON.writeValueAsString(java.util.Arrays.copyOfRange(x, 3, 5));
             // the first waits 800 ms (--batch-wait) for company; the second comes meanwhile, and must not join it
@@ -269,6 +270,19 @@ class BatchingTest {
             assertClose(JSON.valueToTree(rows), alone(lstmFile, x));
         } finally {
             slow.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aLoneStreamIsNotKeptWaiting() throws Exception {
+        var batches = new ArrayList<Integer>();
+        var batcher = new Batcher<Integer>("test", 8, Duration.ofHours(1), n -> n, items -> items.stream().map(n -> JSON.createObjectNode().put("n", n)).toList(), batches::add);
+        try {
+            assertThat(batcher.submit(1).get(1, java.util.concurrent.TimeUnit.MINUTES).get("n").asInt()).isEqualTo(1);
+            assertThat(batcher.submit(1).get(1, java.util.concurrent.TimeUnit.MINUTES).get("n").asInt()).isEqualTo(1);
+            assertThat(batches).containsExactly(1, 1);
+        } finally {
+            batcher.stop();
         }
     }
 
