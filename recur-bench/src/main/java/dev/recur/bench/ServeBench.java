@@ -1,5 +1,8 @@
 package dev.recur.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,6 +10,7 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.cli.CommonOptions;
 import dev.recur.cli.Durations;
+import dev.recur.cli.model.NestedArrays;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.kernel.Parallel;
 import dev.recur.nn.CellType;
@@ -21,10 +25,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,14 +38,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +61,7 @@ import picocli.CommandLine.Option;
  * it measures aggregate steps/s, p50/p99 latency, errors and the server's peak resident memory, and beside them the
  * two bounds the throughput is judged by: the HTTP bound (requests/s of {@code GET /v1/health}, which does no work,
  * under the same number of clients) and the compute bound (N ÷ the in-process time of one batched step of N
- * sequences). Every session's outputs are compared with its sequence run alone, offline. A soak then keeps many
+ * sequences, through {@link Stepper} as the server runs it). Every session's outputs are compared with its sequence run alone, offline. A soak then keeps many
  * sessions stepping for minutes, each client opening a new session when its last one ends, with the server's
  * memory sampled as it goes.
  */
@@ -72,6 +76,10 @@ import picocli.CommandLine.Option;
 final class ServeBench implements java.util.concurrent.Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double TOLERANCE = 1e-5;
+    /** Steps a run takes at least, over all its sessions: a few sessions each take more than --steps. */
+    private static final int MIN_STEPS = 3000;
+    /** The pause before each in-process step of a stream: about one HTTP round trip, as a served stream's steps come. */
+    private static final long PAUSE_NANOS = 500_000;
 
     @Mixin
     CommonOptions common;
@@ -80,7 +88,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             description = "Concurrent clients, one run each (default: ${DEFAULT-VALUE}).")
     List<Integer> sessions;
 
-    @Option(names = "--steps", paramLabel = "T", defaultValue = "100", description = "Steps each session takes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "T", defaultValue = "100",
+            description = "Steps each session takes; runs of few sessions take more, 3,000 in all at least (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--predicts", paramLabel = "R", defaultValue = "20",
@@ -122,7 +131,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
 
     /** One client count's figures. */
     record Run(int clients, String mode, long requests, double seconds, double perSecond, double p50Ms, double p99Ms, long errors,
-               long mismatched, double maxDifference, double httpBound, double computeBound, long peakRssMb, double meanBatch) {}
+               long mismatched, double maxDifference, double httpBound, double computeBound, long peakRssMb, double meanBatch,
+               double serverCpuUs, double clientCpuUs) {}
 
     /** The soak's figures. */
     record Soak(int clients, double seconds, long steps, long sessions, long errors, long checked, long mismatched, double maxDifference,
@@ -138,35 +148,34 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         Path file = dir.resolve("stack.safetensors");
         RecurrentModelFile.write(file, model);
 
-        say("in-process: one step of one sequence, and one batched step of N");
-        double stepMs = inProcessStepMs(1), stepperMs = stepperMs();
+        say("in-process: one step of one sequence");
+        double stepMs = inProcessStepMs(1), stepperMs = stepperMs(1), pausedMs = stepperMs(1, PAUSE_NANOS), jsonUs = jsonUs();
         Map<Integer, Double> batchedMs = new LinkedHashMap<>();
-        for (int n : sessions) batchedMs.put(n, inProcessStepMs(Math.min(n, maxBatch)));
 
         int most = Math.max(sessions.stream().mapToInt(Integer::intValue).max().orElse(1), soak == null ? 0 : soakSessions);
         Process server = startServer(file, most);
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "bench-client");
-            t.setDaemon(true);
-            return t;
-        });
-        http = HttpClient.newBuilder().executor(pool).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
+        http = new HttpClient();
+        http.setMaxConnectionsPerDestination(Math.max(64, most + 16));
+        http.setMaxRequestsQueuedPerDestination(Math.max(1024, 4 * most));
+        http.setIdleTimeout(600_000);
+        http.start();
         var runs = new ArrayList<Run>();
         Soak soaked = null;
         try {
             say("warming up");
-            sessionRun(4, Math.max(steps, 200), 1000);
-            sessionRun(64, 50, 2000);
+            for (long until = System.nanoTime() + 15_000_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(1, 500, 1000 + k);
+            for (long until = System.nanoTime() + 10_000_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(64, 50, 2000 + 100 * k);
             for (int n : sessions) {
-                double httpBound = healthRate(n, Math.max(steps, 20));
+                batchedMs.put(n, stepperMs(Math.min(n, maxBatch)));   // the server idle meanwhile
                 double compute = Math.min(n, maxBatch) / (batchedMs.get(n) / 1e3);
+                double httpBound = healthRate(n, Math.max(steps, 20));
                 clearPeak();
                 Map<String, Double> before = batchSizes();
-                Run r = sessionRun(n, steps, 10_000 + 100_000L * n);
+                Run r = sessionRun(n, Math.max(steps, MIN_STEPS / n), 10_000 + 100_000L * n);
                 Map<String, Double> after = batchSizes();
                 double meanBatch = (after.get("sum") - before.get("sum")) / Math.max(1, after.get("count") - before.get("count"));
                 runs.add(new Run(n, "session", r.requests(), r.seconds(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.errors(), r.mismatched(),
-                        r.maxDifference(), httpBound, compute, peakRssMb(), meanBatch));
+                        r.maxDifference(), httpBound, compute, peakRssMb(), meanBatch, r.serverCpuUs(), r.clientCpuUs()));
                 say(String.format(Locale.ROOT, "%5d sessions: %,.0f steps/s, p50 %.2f ms, p99 %.2f ms, %d errors, %d mismatched, mean batch %.1f",
                         n, r.perSecond(), r.p50Ms(), r.p99Ms(), r.errors(), r.mismatched(), meanBatch));
                 if (predicts > 0) {
@@ -176,7 +185,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
                     after = batchSizes();
                     meanBatch = (after.get("sum") - before.get("sum")) / Math.max(1, after.get("count") - before.get("count"));
                     runs.add(new Run(n, "predict", p.requests(), p.seconds(), p.perSecond(), p.p50Ms(), p.p99Ms(), p.errors(), p.mismatched(),
-                            p.maxDifference(), httpBound, compute, peakRssMb(), meanBatch));
+                            p.maxDifference(), httpBound, compute, peakRssMb(), meanBatch, p.serverCpuUs(), p.clientCpuUs()));
                     say(String.format(Locale.ROOT, "%5d clients: %,.0f predicts/s, p50 %.2f ms, p99 %.2f ms, %d errors, %d mismatched",
                             n, p.perSecond(), p.p50Ms(), p.p99Ms(), p.errors(), p.mismatched()));
                 }
@@ -185,17 +194,17 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         } finally {
             server.destroy();
             if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
-            pool.shutdownNow();
+            http.stop();
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
         }
-        report(config, stepMs, stepperMs, batchedMs, runs, soaked, server.exitValue());
+        report(config, stepMs, stepperMs, pausedMs, jsonUs, batchedMs, runs, soaked, server.exitValue());
         return 0;
     }
 
     // ---- in process ----
 
-    /** Median milliseconds of one forward step of {@code batch} sequences from a carried state, as the server runs it. */
+    /** Median milliseconds of one {@link Recurrent#forward} step of {@code batch} sequences from a carried state. */
     private double inProcessStepMs(int batch) {
         Rng rng = new Rng(5);
         Tensor x = inputs(rng, 1, batch);
@@ -216,19 +225,55 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         return times[reps / 2] / 1e6;
     }
 
-    /** Median milliseconds of one step of {@link Recurrent#stepper()}, the library's streaming step. */
-    private double stepperMs() {
+    /**
+     * Median milliseconds of one {@link Recurrent#stepper()} step of {@code batch} sequences from a carried state:
+     * what the server runs for a batch of one-step pieces.
+     */
+    private double stepperMs(int batch) {
+        return stepperMs(batch, 0);
+    }
+
+    /** As {@link #stepperMs(int)}, with a pause of {@code pauseNanos} before each step, as a stream's steps come. */
+    private double stepperMs(int batch, long pauseNanos) {
         Stepper stepper = model.stepper();
-        Tensor x = inputs(new Rng(6), 1, 1).reshape(1, input);
-        RecurrentState state = model.zeroState(1);
-        long[] times = new long[2000];
-        for (int i = -500; i < times.length; i++) {
+        Tensor x = inputs(new Rng(6), 1, batch).reshape(batch, input);
+        RecurrentState state = model.zeroState(batch);
+        int reps = (int) Math.max(20, Math.min(2000, 4000 / batch));
+        long[] times = new long[reps];
+        for (int i = -reps / 4; i < reps; i++) {
+            if (pauseNanos > 0) java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
             long t0 = System.nanoTime();
             state = stepper.step(x, state).state();
             if (i >= 0) times[i] = System.nanoTime() - t0;
         }
         Arrays.sort(times);
-        return times[times.length / 2] / 1e6;
+        return times[reps / 2] / 1e6;
+    }
+
+    /**
+     * Median microseconds the server's JSON work for one step takes in process: reading a step's body into a
+     * tensor (Jackson's tree, then {@link NestedArrays#read}) and writing the answer's row, with the server's settings.
+     */
+    private double jsonUs() throws IOException {
+        ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
+        Tensor x = inputs(new Rng(7), 1, 1);
+        byte[] body = ("{\"input\": [" + row(x, 0) + "]}").getBytes(StandardCharsets.UTF_8);
+        Tensor out = Tensor.uniform(new Rng(8), -1f, 1f, 1, hidden);
+        var axes = List.of(NestedArrays.Axis.any("time steps"), new NestedArrays.Axis("features", input, "input_size"));
+        long[] times = new long[5000];
+        long sink = 0;
+        for (int i = -5000; i < times.length; i++) {
+            long t0 = System.nanoTime();
+            Tensor read = NestedArrays.read("request", "input", mapper.readTree(body).get("input"), axes);
+            var answer = mapper.createObjectNode();
+            answer.set("output", NestedArrays.write(out));
+            sink += read.size() + mapper.writeValueAsString(answer).length();
+            if (i >= 0) times[i] = System.nanoTime() - t0;
+        }
+        if (sink == 42) say("");
+        Arrays.sort(times);
+        return times[times.length / 2] / 1e3;
     }
 
     /** [T, B, F] inputs, each a multiple of 1/1024 in [-1, 1], so that JSON carries them exactly. */
@@ -291,13 +336,36 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         return -1;
     }
 
+    /**
+     * CPU seconds used so far by the server (from /proc: user + system, in clock ticks of 10 ms) and by this JVM,
+     * which the timed phase spends on its clients alone.
+     */
+    private double[] cpu() {
+        double server = Double.NaN;
+        try {
+            String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;   // utime, stime: fields 14 and 15
+        } catch (IOException | RuntimeException e) {
+            // unknown
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new double[] {server, os.getProcessCpuTime() / 1e9};
+    }
+
+    /** Microseconds of CPU per request since {@code before}: the server's and the clients'. */
+    private double[] used(double[] before, long requests) {
+        double[] now = cpu();
+        return new double[] {(now[0] - before[0]) / requests * 1e6, (now[1] - before[1]) / requests * 1e6};
+    }
+
     private long peakRssMb() {
         return memoryMb("VmHWM");
     }
 
     /** The server's batch-size histogram's sum and count for the model. */
     private Map<String, Double> batchSizes() throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = http.GET(base + "/metrics").getContentAsString();
         var result = new LinkedHashMap<String, Double>();
         for (String what : List.of("sum", "count")) {
             Matcher m = Pattern.compile("recur_batch_size_" + what + "\\{model=\"m\"\\} (\\S+)").matcher(text);
@@ -314,6 +382,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         final LongAdder mismatched = new LongAdder();
         final AtomicLong maxDiffBits = new AtomicLong(Double.doubleToLongBits(0));
         final List<long[]> latencies = new ArrayList<>();
+        double[] cpu = {Double.NaN, Double.NaN};   // µs per request in the timed phase: the server's, the clients'
         volatile String firstError;
 
         void error(String what) {
@@ -330,9 +399,11 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    /** Sends a request; completes with the whole answer (a failure when there is none). */
+    private CompletableFuture<ContentResponse> send(HttpMethod method, String path, String body) {
+        Request request = http.newRequest(base + path).method(method).timeout(10, TimeUnit.MINUTES);
+        if (body != null) request.body(new StringRequestContent("application/json", body));
+        return new CompletableResponseListener(request, 1 << 24).send();
     }
 
     /** {@code x[t]} of a [T, 1, F] tensor as a JSON row of numbers. */
@@ -348,52 +419,65 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
 
     /** Opens a session; its id. */
     private CompletableFuture<String> open() {
-        return http.sendAsync(post("/v1/models/m/sessions", ""), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
-            if (r.statusCode() != 201) throw new IllegalStateException("open: " + r.statusCode() + " " + r.body());
+        return send(HttpMethod.POST, "/v1/models/m/sessions", null).thenApply(r -> {
+            if (r.getStatus() != 201) throw new IllegalStateException("open: " + r.getStatus() + " " + r.getContentAsString());
             try {
-                return JSON.readTree(r.body()).get("session").asText();
+                return JSON.readTree(r.getContent()).get("session").asText();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         });
     }
 
-    /**
-     * One session's whole life from an open session: {@code x.length} steps, each sent after the previous answer,
-     * then closed; completes with the outputs [T][H] (null rows for failed steps).
-     */
-    private CompletableFuture<float[][]> stepThrough(String id, Tensor x, long[] latency, int from, Tally tally) {
-        int t = x.dim(0);
-        float[][] outputs = new float[t][];
-        var done = new CompletableFuture<float[][]>();
-        stepFrom(id, x, 0, outputs, latency, from, tally, done);
-        return done.thenCompose(o -> http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/" + id)).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
-                    if (e != null || r.statusCode() != 204) tally.error("close: " + (e != null ? e : r.statusCode()));
-                    return o;
-                }));
+    /** Each step's request body: {"input": [[...]]} holding one row of {@code x} [T, 1, F]. */
+    private String[] stepBodies(Tensor x) {
+        String[] bodies = new String[x.dim(0)];
+        for (int t = 0; t < bodies.length; t++) bodies[t] = "{\"input\": [" + row(x, t) + "]}";
+        return bodies;
     }
 
-    private void stepFrom(String id, Tensor x, int t, float[][] outputs, long[] latency, int from, Tally tally, CompletableFuture<float[][]> done) {
-        if (t == x.dim(0)) {
-            done.complete(outputs);
+    /**
+     * One session's whole life from an open session: one step per body, each sent after the previous answer,
+     * then closed; completes with each step's answer as it came (null for a failed step), read later so that the
+     * clients spend the machine's cores on sending, not on parsing.
+     */
+    private CompletableFuture<byte[][]> stepThrough(String id, String[] bodies, long[] latency, Tally tally) {
+        byte[][] answers = new byte[bodies.length][];
+        var done = new CompletableFuture<byte[][]>();
+        stepFrom(id, bodies, 0, answers, latency, tally, done);
+        return done.thenCompose(o -> send(HttpMethod.DELETE, "/v1/sessions/" + id, null).handle((r, e) -> {
+            if (e != null || r.getStatus() != 204) tally.error("close: " + (e != null ? e : r.getStatus()));
+            return o;
+        }));
+    }
+
+    private void stepFrom(String id, String[] bodies, int t, byte[][] answers, long[] latency, Tally tally, CompletableFuture<byte[][]> done) {
+        if (t == bodies.length) {
+            done.complete(answers);
             return;
         }
-        String body = "{\"input\": [" + row(x, t) + "]}";
         long t0 = System.nanoTime();
-        http.sendAsync(post("/v1/sessions/" + id + "/step", body), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
-            if (latency != null && from + t < latency.length) latency[from + t] = System.nanoTime() - t0;
-            if (e != null || r.statusCode() != 200) {
-                tally.error("step: " + (e != null ? e : r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8)));
-            } else {
-                try {
-                    outputs[t] = floats(JSON.readTree(r.body()).get("output").get(0));
-                } catch (IOException | RuntimeException x2) {
-                    tally.error("step answer: " + x2);
-                }
-            }
-            stepFrom(id, x, t + 1, outputs, latency, from, tally, done);
+        send(HttpMethod.POST, "/v1/sessions/" + id + "/step", bodies[t]).whenComplete((r, e) -> {
+            if (latency != null) latency[t] = System.nanoTime() - t0;
+            if (e != null || r.getStatus() != 200) tally.error("step: " + (e != null ? e : r.getStatus() + " " + r.getContentAsString()));
+            else answers[t] = r.getContent();
+            stepFrom(id, bodies, t + 1, answers, latency, tally, done);
         });
+    }
+
+    /** The rows of {@code field}[0] of each answer (null where a step failed or its answer is unreadable, counted as an error). */
+    private static float[][] rows(byte[][] answers, boolean nested, Tally tally) {
+        float[][] rows = new float[answers.length][];
+        for (int t = 0; t < answers.length; t++) {
+            if (answers[t] == null) continue;
+            try {
+                JsonNode first = JSON.readTree(answers[t]).get("output").get(0);
+                rows[t] = floats(nested ? first.get(0) : first);
+            } catch (IOException | RuntimeException e) {
+                tally.error("answer: " + e);
+            }
+        }
+        return rows;
     }
 
     private static float[] floats(JsonNode row) {
@@ -428,18 +512,24 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         for (int i = 0; i < n; i++) opening.add(open());
         for (var f : opening) ids.add(f.get(5, TimeUnit.MINUTES));
         var xs = new ArrayList<Tensor>();
-        for (int i = 0; i < n; i++) xs.add(inputs(new Rng(seed + i), t, 1));
-        var results = new ArrayList<CompletableFuture<float[][]>>();
+        var bodies = new ArrayList<String[]>();
+        for (int i = 0; i < n; i++) {
+            xs.add(inputs(new Rng(seed + i), t, 1));
+            bodies.add(stepBodies(xs.get(i)));
+        }
+        var results = new ArrayList<CompletableFuture<byte[][]>>();
+        double[] cpu = cpu();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long[] latency = new long[t];
             tally.latencies.add(latency);
-            results.add(stepThrough(ids.get(i), xs.get(i), latency, 0, tally));
+            results.add(stepThrough(ids.get(i), bodies.get(i), latency, tally));
         }
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
+        tally.cpu = used(cpu, results.size() * (long) results.get(0).get().length);
         for (int i = 0; i < n; i++) {
-            if (!check(xs.get(i), results.get(i).get(), tally)) tally.mismatched.increment();
+            if (!check(xs.get(i), rows(results.get(i).get(), false, tally), tally)) tally.mismatched.increment();
         }
         if (tally.firstError != null) say("first error: " + tally.firstError);
         return summary(n, "session", (long) n * t, seconds, tally);
@@ -449,21 +539,28 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
     private Run predictRun(int n, int r, long seed) throws Exception {
         var tally = new Tally();
         var xs = new ArrayList<Tensor>();
-        for (int i = 0; i < n; i++) xs.add(inputs(new Rng(seed + i), r, 1));
-        var results = new ArrayList<CompletableFuture<float[][]>>();
+        var bodies = new ArrayList<String[]>();
+        for (int i = 0; i < n; i++) {
+            xs.add(inputs(new Rng(seed + i), r, 1));
+            String[] b = new String[r];
+            for (int k = 0; k < r; k++) b[k] = "{\"input\": [[" + row(xs.get(i), k) + "]]}";
+            bodies.add(b);
+        }
+        var results = new ArrayList<CompletableFuture<byte[][]>>();
+        double[] cpu = cpu();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long[] latency = new long[r];
             tally.latencies.add(latency);
-            var outputs = new float[r][];
-            var done = new CompletableFuture<float[][]>();
-            predictFrom(xs.get(i), 0, outputs, latency, tally, done);
+            var done = new CompletableFuture<byte[][]>();
+            predictFrom(bodies.get(i), 0, new byte[r][], latency, tally, done);
             results.add(done);
         }
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
+        tally.cpu = used(cpu, results.size() * (long) results.get(0).get().length);
         for (int i = 0; i < n; i++) {
-            float[][] outputs = results.get(i).get();
+            float[][] outputs = rows(results.get(i).get(), true, tally);
             boolean ok = true;
             for (int k = 0; k < r; k++) {
                 Tensor one = Tensor.of(Arrays.copyOfRange(xs.get(i).data(), k * input, (k + 1) * input), 1, 1, input);
@@ -475,37 +572,28 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         return summary(n, "predict", (long) n * r, seconds, tally);
     }
 
-    private void predictFrom(Tensor x, int k, float[][] outputs, long[] latency, Tally tally, CompletableFuture<float[][]> done) {
-        if (k == x.dim(0)) {
-            done.complete(outputs);
+    private void predictFrom(String[] bodies, int k, byte[][] answers, long[] latency, Tally tally, CompletableFuture<byte[][]> done) {
+        if (k == bodies.length) {
+            done.complete(answers);
             return;
         }
-        String body = "{\"input\": [[" + row(x, k) + "]]}";
         long t0 = System.nanoTime();
-        http.sendAsync(post("/v1/models/m/predict", body), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
+        send(HttpMethod.POST, "/v1/models/m/predict", bodies[k]).whenComplete((r, e) -> {
             latency[k] = System.nanoTime() - t0;
-            if (e != null || r.statusCode() != 200) {
-                tally.error("predict: " + (e != null ? e : r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8)));
-            } else {
-                try {
-                    outputs[k] = floats(JSON.readTree(r.body()).get("output").get(0).get(0));
-                } catch (IOException | RuntimeException x2) {
-                    tally.error("predict answer: " + x2);
-                }
-            }
-            predictFrom(x, k + 1, outputs, latency, tally, done);
+            if (e != null || r.getStatus() != 200) tally.error("predict: " + (e != null ? e : r.getStatus() + " " + r.getContentAsString()));
+            else answers[k] = r.getContent();
+            predictFrom(bodies, k + 1, answers, latency, tally, done);
         });
     }
 
     /** Requests/s of GET /v1/health from N clients, each sending {@code r} one after another. */
     private double healthRate(int n, int r) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(base + "/v1/health")).build();
         var all = new ArrayList<CompletableFuture<Void>>();
         var errors = new LongAdder();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             var done = new CompletableFuture<Void>();
-            health(request, r, errors, done);
+            health(r, errors, done);
             all.add(done);
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
@@ -514,14 +602,14 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         return rate;
     }
 
-    private void health(HttpRequest request, int left, LongAdder errors, CompletableFuture<Void> done) {
+    private void health(int left, LongAdder errors, CompletableFuture<Void> done) {
         if (left == 0) {
             done.complete(null);
             return;
         }
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
-            if (e != null || r.statusCode() != 200) errors.increment();
-            health(request, left - 1, errors, done);
+        send(HttpMethod.GET, "/v1/health", null).whenComplete((r, e) -> {
+            if (e != null || r.getStatus() != 200) errors.increment();
+            health(left - 1, errors, done);
         });
     }
 
@@ -530,13 +618,13 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         double p50 = all.length == 0 ? Double.NaN : all[all.length / 2] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) Math.ceil(all.length * 0.99) - 1)] / 1e6;
         return new Run(n, mode, requests, seconds, requests / seconds, p50, p99, tally.errors.sum(), tally.mismatched.sum(),
-                tally.maxDifference(), Double.NaN, Double.NaN, -1, Double.NaN);
+                tally.maxDifference(), Double.NaN, Double.NaN, -1, Double.NaN, tally.cpu[0], tally.cpu[1]);
     }
 
     // ---- the soak ----
 
     /** A finished session waiting for its check. */
-    private record Finished(Tensor x, float[][] outputs) {}
+    private record Finished(Tensor x, byte[][] answers) {}
 
     /**
      * {@code soakSessions} clients for {@link #soak}: each opens a session, steps it {@link #steps} times, closes it
@@ -611,7 +699,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             expected = model.forward(Variable.of(Tensor.of(data, steps, b, input))).output().value().copy().data();
         }
         for (int j = 0; j < b; j++) {
-            float[][] outputs = batch.get(j).outputs();
+            float[][] outputs = rows(batch.get(j).answers(), false, tally);
             double worst = 0;
             boolean ok = true;
             for (int t = 0; t < steps; t++) {
@@ -640,14 +728,14 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             return;
         }
         Tensor x = inputs(new Rng(1_000_000_000L + 1_000_000L * round + client), steps, 1);
-        open().thenCompose(id -> stepThrough(id, x, null, 0, tally)).whenComplete((outputs, e) -> {
+        open().thenCompose(id -> stepThrough(id, stepBodies(x), null, tally)).whenComplete((answers, e) -> {
             if (e != null) {
                 tally.error("soak session: " + e);
             } else {
                 stepsDone.add(steps);
                 sessionsDone.increment();
                 try {
-                    finished.put(new Finished(x, outputs));
+                    finished.put(new Finished(x, answers));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                 }
@@ -658,7 +746,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
 
     // ---- the report ----
 
-    private void report(RecurrentConfig config, double stepMs, double stepperMs, Map<Integer, Double> batchedMs, List<Run> runs, Soak soaked,
+    private void report(RecurrentConfig config, double stepMs, double stepperMs, double pausedMs, double jsonUs, Map<Integer, Double> batchedMs, List<Run> runs, Soak soaked,
                         int serverExit) throws IOException {
         String jdk = System.getProperty("java.vm.vendor") + " " + Runtime.version();
         System.out.printf(Locale.ROOT, "%n# recur bench serve — %s, %d cores, %s, %s%n%n", Machine.cpu(), Runtime.getRuntime().availableProcessors(),
@@ -666,13 +754,19 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         System.out.printf(Locale.ROOT, "Model: %d × %d %s, input %d; server --max-batch %d --batch-wait %s; %d threads per process;"
                         + " clients and server share the cores.%n%n", layers, hidden, cell.toUpperCase(Locale.ROOT), input, maxBatch, batchWait,
                 Parallel.threads());
-        System.out.printf(Locale.ROOT, "In process: one step of one sequence %.3f ms (Stepper %.3f ms).%n%n", stepMs, stepperMs);
-        System.out.println("| clients | mode | requests | steps/s | p50 ms | p99 ms | errors | mismatched | mean batch | HTTP bound /s | compute bound /s | peak RSS MB |");
-        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "In process, one step of one sequence: %.3f ms back to back, %.3f ms after a %.1f ms pause (Stepper, as the"
+                + " server steps); %.3f ms through forward.%n", stepperMs, pausedMs, PAUSE_NANOS / 1e6, stepMs);
+        System.out.printf(Locale.ROOT, "JSON, as the server reads a step's input and writes its output: %.1f µs a step.%n", jsonUs);
+        System.out.print("One Stepper step of N sequences, measured before each run:");
+        batchedMs.forEach((n, ms) -> System.out.printf(Locale.ROOT, " N=%d %.3f ms;", Math.min(n, maxBatch), ms));
+        System.out.printf("%n%n");
+        System.out.println("| clients | mode | requests | steps/s | p50 ms | p99 ms | errors | mismatched | mean batch | HTTP bound /s"
+                + " | compute bound /s | server CPU µs/step | client CPU µs/step | peak RSS MB |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Run r : runs) {
-            System.out.printf(Locale.ROOT, "| %d | %s | %,d | %,.0f | %.2f | %.2f | %d | %d | %.1f | %,.0f | %,.0f | %d |%n", r.clients(), r.mode(),
-                    r.requests(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.errors(), r.mismatched(), r.meanBatch(), r.httpBound(), r.computeBound(),
-                    r.peakRssMb());
+            System.out.printf(Locale.ROOT, "| %d | %s | %,d | %,.0f | %.2f | %.2f | %d | %d | %.1f | %,.0f | %,.0f | %.0f | %.0f | %d |%n", r.clients(),
+                    r.mode(), r.requests(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.errors(), r.mismatched(), r.meanBatch(), r.httpBound(),
+                    r.computeBound(), r.serverCpuUs(), r.clientCpuUs(), r.peakRssMb());
         }
         if (soaked != null) {
             long warm = soaked.rssMb().stream().filter(s -> s[0] >= 60).mapToLong(s -> s[1]).min().orElse(-1);
@@ -693,6 +787,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             out.put("server", Map.of("max_batch", maxBatch, "batch_wait", batchWait));
             out.put("in_process_step_ms", stepMs);
             out.put("stepper_step_ms", stepperMs);
+        out.put("stepper_step_after_pause_ms", pausedMs);
+        out.put("json_us_per_step", jsonUs);
             out.put("batched_step_ms", batchedMs);
             out.put("runs", runs);
             if (soaked != null) out.put("soak", soaked);

@@ -11,11 +11,11 @@ import java.util.function.IntConsumer;
  * with {@link #setThreads(int)}. Work is split across them, never by spawning threads per call.
  * <p>
  * A kernel call may take only tens of microseconds (a matrix-vector product for one time step), so after a job a
- * worker spins for {@link #SPIN_NANOS} before it parks: back-to-back calls find it awake. (A ForkJoinPool parks
+ * worker spins for a while (200 µs unless {@link #setSpin} says otherwise) before it parks: back-to-back calls find it awake. (A ForkJoinPool parks
  * at once, and waking it cost more than a 60 µs product gained from a second thread.)
  */
 public final class Parallel {
-    private static final long SPIN_NANOS = 200_000;
+    private static volatile long spinNanos = 200_000;
 
     private static volatile int threads = initialThreads();
     private static volatile Pool pool = threads > 1 ? new Pool(threads - 1) : null;
@@ -24,6 +24,15 @@ public final class Parallel {
 
     public static int threads() {
         return threads;
+    }
+
+    /**
+     * How long an idle worker spins before it parks. A server whose steps come a request apart sets it short: its
+     * kernels' calls within a step follow each other closely, and between requests the cores are the clients'.
+     */
+    public static void setSpin(java.time.Duration spin) {
+        if (spin.isNegative()) throw new IllegalArgumentException("spin must not be negative, got " + spin);
+        spinNanos = spin.toNanos();
     }
 
     /** Sets the number of threads kernels use; 1 runs everything on the caller's thread. */
@@ -148,7 +157,7 @@ public final class Parallel {
                     last = job;
                     job.work();
                     idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                } else if (System.nanoTime() - idleSince < spinNanos) {
                     Thread.onSpinWait();
                 } else {
                     // Announce the park, then look once more, so a job published meanwhile is not missed.

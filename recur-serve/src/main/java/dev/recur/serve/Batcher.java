@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
@@ -17,7 +18,8 @@ import java.util.function.ToIntFunction;
  * queued, then whatever else arrives within {@code wait} of it, up to {@code maxBatch} sequences in all (an item
  * counts {@code columns} of them), and hands them to {@code run} together, which answers each in order. It waits
  * only while work comes in company: after a batch of one sequence, the next takes what is queued and runs at
- * once, so a lone stream is never delayed.
+ * once, so a lone stream is never delayed; and a lone item that finds nothing queued or running runs on the
+ * caller's thread, sparing it two hand-overs between threads.
  */
 final class Batcher<T> {
     private record Entry<T>(T item, CompletableFuture<ObjectNode> result) {}
@@ -29,8 +31,9 @@ final class Batcher<T> {
     private final Function<List<T>, List<ObjectNode>> run;
     private final IntConsumer sizes;
     private final Thread worker;
-    private Entry<T> held;   // taken, but too large for the batch it came to: the first of the next
-    private int lastSize;   // sequences in the batch before
+    private final ReentrantLock turn = new ReentrantLock();   // held while a batch runs, by whichever thread runs it
+    private volatile Entry<T> held;   // taken, but too large for the batch it came to: the first of the next
+    private volatile int lastSize;   // sequences in the batch before
 
     Batcher(String name, int maxBatch, Duration wait, ToIntFunction<T> columns, Function<List<T>, List<ObjectNode>> run, IntConsumer sizes) {
         this.maxBatch = maxBatch;
@@ -46,6 +49,16 @@ final class Batcher<T> {
     /** Queues {@code item}; the future completes with its answer once its batch has run. */
     CompletableFuture<ObjectNode> submit(T item) {
         var entry = new Entry<>(item, new CompletableFuture<ObjectNode>());
+        if (lastSize <= 1 && columns.applyAsInt(item) == 1 && queue.isEmpty() && held == null && turn.tryLock()) {
+            try {
+                if (queue.isEmpty()) {
+                    runBatch(List.of(entry));
+                    return entry.result();
+                }
+            } finally {
+                turn.unlock();
+            }
+        }
         queue.add(entry);
         return entry.result();
     }
@@ -59,16 +72,27 @@ final class Batcher<T> {
         try {
             while (true) {
                 List<Entry<T>> batch = next();
-                sizes.accept(batch.stream().mapToInt(e -> columns.applyAsInt(e.item())).sum());
+                turn.lock();
                 try {
-                    List<ObjectNode> results = run.apply(batch.stream().map(Entry::item).toList());
-                    for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(results.get(i));
-                } catch (Throwable e) {
-                    batch.forEach(entry -> entry.result().completeExceptionally(e));
+                    runBatch(batch);
+                } finally {
+                    turn.unlock();
                 }
             }
         } catch (InterruptedException e) {
             // stopped
+        }
+    }
+
+    private void runBatch(List<Entry<T>> batch) {
+        int size = batch.stream().mapToInt(e -> columns.applyAsInt(e.item())).sum();
+        lastSize = size;
+        sizes.accept(size);
+        try {
+            List<ObjectNode> results = run.apply(batch.stream().map(Entry::item).toList());
+            for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(results.get(i));
+        } catch (Throwable e) {
+            batch.forEach(entry -> entry.result().completeExceptionally(e));
         }
     }
 
@@ -90,7 +114,6 @@ final class Batcher<T> {
             batch.add(e);
             size += n;
         }
-        lastSize = size;
         return batch;
     }
 }

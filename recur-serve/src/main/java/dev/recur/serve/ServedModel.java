@@ -17,6 +17,7 @@ import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.nn.RecurrentState;
+import dev.recur.nn.Stepper;
 import dev.recur.task.Models;
 import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.classify.Classifier;
@@ -61,6 +62,7 @@ final class ServedModel {
     final Models.Opened opened;
     private final ReentrantLock lock = new ReentrantLock();
     private Batcher<Piece> batcher;
+    private Stepper stepper;   // a stack's one-step batches, made at the first; used by the batch thread alone
 
     ServedModel(String name, Models.Opened opened) {
         this.name = name;
@@ -529,8 +531,12 @@ final class ServedModel {
         }
     }
 
-    /** As {@code recur encode} for predict requests; a session's output [T][P], its state carried on. */
-    private static List<ObjectNode> runStack(Recurrent rnn, List<Piece> pieces) {
+    /**
+     * As {@code recur encode} for predict requests; a session's output [T][P], its state carried on. A batch of
+     * one step per sequence (a stream's usual piece) on a unidirectional stack runs as one {@link Stepper} step,
+     * which reads the weights laid out for it once; any other through {@link Recurrent#forward}.
+     */
+    private List<ObjectNode> runStack(Recurrent rnn, List<Piece> pieces) {
         RecurrentConfig config = rnn.config();
         boolean batchFirst = config.batchFirst(), lstm = config.cell() == CellType.LSTM;
         int time = batchFirst ? 1 : 0, slots = config.numLayers() * config.directions();
@@ -550,7 +556,16 @@ final class ServedModel {
                 if (lstm) copy(start.c().value(), b, c0, col, false);
             }
         }
-        RecurrentOutput out = rnn.forward(Variable.of(x), Lengths.of(lengths), lstm ? RecurrentState.of(h0, c0) : RecurrentState.of(h0));
+        RecurrentState initial = lstm ? RecurrentState.of(h0, c0) : RecurrentState.of(h0);
+        RecurrentOutput out;
+        if (steps == 1 && !config.bidirectional() && Arrays.stream(lengths).allMatch(l -> l == 1)) {
+            if (stepper == null) stepper = rnn.stepper();
+            RecurrentOutput one = stepper.step(x.reshape(batch, config.inputSize()), initial);
+            Tensor y = one.output().value();
+            out = new RecurrentOutput(Variable.of(batchFirst ? y.reshape(batch, 1, config.outputSize()) : y.reshape(1, batch, config.outputSize())), one.state());
+        } else {
+            out = rnn.forward(Variable.of(x), Lengths.of(lengths), initial);
+        }
         List<ObjectNode> results = new ArrayList<>();
         col = 0;
         for (Piece p : pieces) {

@@ -274,6 +274,28 @@ class BatchingTest {
     }
 
     @Test
+    void concurrentOneStepPiecesEqualEachSequenceRunAlone() throws Exception {
+        // every piece one step: batches of them run as one Stepper step (LSTM fused, batch-first GRU general path)
+        var tasks = new ArrayList<Callable<Void>>();
+        for (int i = 0; i < 16; i++) {
+            long seed = 500 + i;
+            String model = i % 2 == 0 ? "lstm" : "gru";
+            Path file = i % 2 == 0 ? lstmFile : gruFile;
+            tasks.add(() -> {
+                double[][] x = sequence(8, 3, seed);
+                String session = post("/v1/models/" + model + "/sessions", null).get("session").asText();
+                var rows = new ArrayList<JsonNode>();
+                for (double[] row : x) {
+                    post("/v1/sessions/" + session + "/step", "{\"input\": [" + JSON.writeValueAsString(row) + "]}").get("output").forEach(rows::add);
+                }
+                assertClose(JSON.valueToTree(rows), alone(file, x));
+                return null;
+            });
+        }
+        for (Future<Void> f : clients.invokeAll(tasks)) f.get();
+    }
+
+    @Test
     void aLoneStreamIsNotKeptWaiting() throws Exception {
         var batches = new ArrayList<Integer>();
         var batcher = new Batcher<Integer>("test", 8, Duration.ofHours(1), n -> n, items -> items.stream().map(n -> JSON.createObjectNode().put("n", n)).toList(), batches::add);
