@@ -67,10 +67,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "recur serve under load: concurrent streaming sessions and predict requests against a recurrent stack.",
-        footer = {"%nThe server runs in a JVM of its own with this JVM's options; clients and server share the machine's",
-                "cores. Inputs are multiples of 1/1024, which JSON carries exactly.",
+        footer = {"%nThe server runs in a JVM of its own with this JVM's options; clients and server",
+                "share the machine's cores. Inputs are multiples of 1/1024, which JSON carries",
+                "exactly. Every session's outputs are compared with its sequence run alone.",
                 "%nExamples:",
-                "  recur bench serve --sessions 1,16,256,1000 --json serve.json",
+                "  recur bench serve --sessions 1,16,256,1000 --server-heap 1g --json serve.json",
                 "  recur bench serve --sessions 256 --steps 200 --batch-wait 1ms",
                 "  recur bench serve --sessions 1 --soak 5m --soak-sessions 1000"})
 final class ServeBench implements java.util.concurrent.Callable<Integer> {
@@ -121,6 +122,14 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--soak-sessions", paramLabel = "N", defaultValue = "1000", description = "Concurrent sessions in the soak (default: ${DEFAULT-VALUE}).")
     int soakSessions;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "25",
+            description = "Seconds of one, then 64 sessions stepping before the runs, for the JIT compilers (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--server-heap", paramLabel = "SIZE",
+            description = "The server JVM's largest heap (-Xmx), e.g. 1g; default: the JVM's choice, a quarter of the memory.")
+    String serverHeap;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
@@ -141,6 +150,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         if (sessions.stream().anyMatch(n -> n < 1)) throw new IllegalArgumentException("--sessions must be at least 1 each");
         var config = RecurrentConfig.of(CellType.valueOf(cell.toUpperCase(Locale.ROOT)), input, hidden).withLayers(layers);
         model = Recurrent.of(config, new Rng(common.seed));
@@ -163,8 +173,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         Soak soaked = null;
         try {
             say("warming up");
-            for (long until = System.nanoTime() + 15_000_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(1, 500, 1000 + k);
-            for (long until = System.nanoTime() + 10_000_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(64, 50, 2000 + 100 * k);
+            for (long until = System.nanoTime() + warmup * 600_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(1, 500, 1000 + k);
+            for (long until = System.nanoTime() + warmup * 400_000_000L, k = 0; System.nanoTime() < until; k++) sessionRun(64, 50, 2000 + 100 * k);
             for (int n : sessions) {
                 batchedMs.put(n, stepperMs(Math.min(n, maxBatch)));   // the server idle meanwhile
                 double compute = Math.min(n, maxBatch) / (batchedMs.get(n) / 1e3);
@@ -181,7 +191,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
                 if (predicts > 0) {
                     clearPeak();
                     before = batchSizes();
-                    Run p = predictRun(n, predicts, 20_000_000L + 100_000L * n);
+                    Run p = predictRun(n, Math.max(predicts, MIN_STEPS / 10 / n), 20_000_000L + 100_000L * n);
                     after = batchSizes();
                     meanBatch = (after.get("sum") - before.get("sum")) / Math.max(1, after.get("count") - before.get("count"));
                     runs.add(new Run(n, "predict", p.requests(), p.seconds(), p.perSecond(), p.p50Ms(), p.p99Ms(), p.errors(), p.mismatched(),
@@ -295,7 +305,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
     private Process startServer(Path file, int most) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         var command = new ArrayList<String>(List.of(java));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> !a.startsWith("-Xmx")).toList());
+        if (serverHeap != null) command.add("-Xmx" + serverHeap);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.recur.cli.Recur", "serve", "--model", "m=" + file,
                 "--port", "0", "--max-batch", Integer.toString(maxBatch), "--batch-wait", batchWait,
                 "--max-sessions", Integer.toString(Math.max(10_000, 2 * most)), "--session-idle", "10m"));
@@ -751,9 +762,9 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
         String jdk = System.getProperty("java.vm.vendor") + " " + Runtime.version();
         System.out.printf(Locale.ROOT, "%n# recur bench serve — %s, %d cores, %s, %s%n%n", Machine.cpu(), Runtime.getRuntime().availableProcessors(),
                 jdk, LocalDate.now());
-        System.out.printf(Locale.ROOT, "Model: %d × %d %s, input %d; server --max-batch %d --batch-wait %s; %d threads per process;"
+        System.out.printf(Locale.ROOT, "Model: %d × %d %s, input %d; server --max-batch %d --batch-wait %s, heap %s; %d threads per process;"
                         + " clients and server share the cores.%n%n", layers, hidden, cell.toUpperCase(Locale.ROOT), input, maxBatch, batchWait,
-                Parallel.threads());
+                serverHeap == null ? "the JVM's default" : serverHeap, Parallel.threads());
         System.out.printf(Locale.ROOT, "In process, one step of one sequence: %.3f ms back to back, %.3f ms after a %.1f ms pause (Stepper, as the"
                 + " server steps); %.3f ms through forward.%n", stepperMs, pausedMs, PAUSE_NANOS / 1e6, stepMs);
         System.out.printf(Locale.ROOT, "JSON, as the server reads a step's input and writes its output: %.1f µs a step.%n", jsonUs);
@@ -784,7 +795,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             out.put("jdk", jdk);
             out.put("date", LocalDate.now().toString());
             out.put("model", Map.of("cell", cell, "layers", layers, "hidden", hidden, "input", input));
-            out.put("server", Map.of("max_batch", maxBatch, "batch_wait", batchWait));
+            out.put("server", Map.of("max_batch", maxBatch, "batch_wait", batchWait, "heap", serverHeap == null ? "default" : serverHeap));
             out.put("in_process_step_ms", stepMs);
             out.put("stepper_step_ms", stepperMs);
         out.put("stepper_step_after_pause_ms", pausedMs);

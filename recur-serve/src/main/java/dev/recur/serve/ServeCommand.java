@@ -90,7 +90,8 @@ public final class ServeCommand implements Callable<Integer> {
     int maxBatch;
 
     @Option(names = "--batch-wait", paramLabel = "TIME", defaultValue = "2ms", converter = Waits.class,
-            description = "How long a batch waits for more work after its first, e.g. 500us, 2ms or 0 for not at all (default: ${DEFAULT-VALUE}).")
+            description = "How long a batch waits for more work after its first while work comes in company (a lone stream never waits),"
+                    + " e.g. 500us, 2ms or 0 for not at all (default: ${DEFAULT-VALUE}).")
     Duration batchWait;
 
     @Mixin
