@@ -71,10 +71,11 @@ final class Batcher<T> {
     private void work() {
         try {
             while (true) {
-                List<Entry<T>> batch = next();
-                turn.lock();
+                Entry<T> first = held != null ? held : queue.take();
+                held = null;
+                turn.lock();   // what arrives while another batch runs is queued meanwhile, and joins this one
                 try {
-                    runBatch(batch);
+                    runBatch(after(first));
                 } finally {
                     turn.unlock();
                 }
@@ -96,9 +97,8 @@ final class Batcher<T> {
         }
     }
 
-    private List<Entry<T>> next() throws InterruptedException {
-        Entry<T> first = held != null ? held : queue.take();
-        held = null;
+    /** {@code first} and what is queued or comes within the wait, up to {@code maxBatch} sequences. */
+    private List<Entry<T>> after(Entry<T> first) throws InterruptedException {
         var batch = new ArrayList<Entry<T>>(List.of(first));
         int size = columns.applyAsInt(first.item());
         long deadline = System.nanoTime() + (lastSize > 1 || !queue.isEmpty() ? waitNanos : 0);

@@ -79,8 +79,9 @@ public final class Server {
             config.http.maxRequestSize = options.maxBody();
             // JSON numbers compress about 2×, for a CPU cost that would outweigh the model's own on a batch's answers
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            // requests on virtual threads where the JDK has them (21+): hundreds of clients then cost no platform threads
-            config.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+            // requests on virtual threads from JDK 24, where a virtual thread that blocks inside synchronized no longer
+            // holds its carrier (JEP 491): hundreds of clients then cost no platform threads
+            config.concurrency.useVirtualThreads = Runtime.version().feature() >= 24;
             config.jetty.host = options.host();
             config.jetty.port = options.port();
             config.jetty.modifyServer(jetty -> {   // stopping waits for the requests in flight, up to the stop timeout

@@ -188,6 +188,12 @@ class BatchingTest {
 
     @Test
     void concurrentSessionsAndPredictionsEqualEachSequenceRunAlone() throws Exception {
+        // a batch of two sequences each: the stacks' next batches wait --batch-wait for company, as under load
+        for (String model : List.of("lstm", "gru")) {
+            double[][] two = sequence(2, 3, 99);
+            String x = model.equals("gru") ? JSON.writeValueAsString(new double[][][] {{two[0]}, {two[1]}}) : JSON.writeValueAsString(new double[][][] {two});
+            post("/v1/models/" + model + "/predict", "{\"input\": " + x + "}");
+        }
         var tasks = new ArrayList<Callable<Void>>();
         for (int i = 0; i < 32; i++) {
             long seed = 100 + i;
@@ -232,7 +238,7 @@ class BatchingTest {
         for (Future<Void> f : clients.invokeAll(tasks)) f.get();
 
         String metrics = ServerTest.send(base, "GET", "/metrics", null).body();
-        for (String model : List.of("lstm", "gru", "lm")) {
+        for (String model : List.of("lstm", "gru")) {   // the language model's batches: as the stacks', by the same Batcher
             assertThat(sizes(metrics, model, "sum")).as(model + ": some batch ran more than one sequence")
                     .isGreaterThan(sizes(metrics, model, "count"));
         }
@@ -293,6 +299,38 @@ class BatchingTest {
             });
         }
         for (Future<Void> f : clients.invokeAll(tasks)) f.get();
+    }
+
+    @Test
+    void whatArrivesWhileABatchRunsRunsAsTheNextBatch() throws Exception {
+        var batches = new java.util.concurrent.CopyOnWriteArrayList<List<Integer>>();
+        var running = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var batcher = new Batcher<Integer>("test", 8, Duration.ZERO, n -> 1, items -> {
+            batches.add(List.copyOf(items));
+            if (items.contains(0)) {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return items.stream().map(n -> JSON.createObjectNode().put("n", n)).toList();
+        }, size -> {});
+        try {
+            var first = CompletableFuture.supplyAsync(() -> batcher.submit(0), clients);   // runs on the client's thread, and holds
+            running.await();
+            var later = new ArrayList<CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode>>();
+            for (int i = 1; i <= 3; i++) later.add(batcher.submit(i));
+            release.countDown();
+            assertThat(first.get(1, java.util.concurrent.TimeUnit.MINUTES).get(1, java.util.concurrent.TimeUnit.MINUTES).get("n").asInt()).isZero();
+            for (int i = 1; i <= 3; i++) assertThat(later.get(i - 1).get(1, java.util.concurrent.TimeUnit.MINUTES).get("n").asInt()).isEqualTo(i);
+            assertThat(batches).containsExactly(List.of(0), List.of(1, 2, 3));
+        } finally {
+            release.countDown();
+            batcher.stop();
+        }
     }
 
     @Test
