@@ -27,9 +27,12 @@ import java.util.regex.Pattern;
  * <pre>
  * {"type": "lstm", "input_size": 3, "hidden_size": 5, "num_layers": 2, "bias": true, "bidirectional": true,
  *  "proj_size": 0, "batch_first": false}                         "nonlinearity": "tanh" or "relu" for "rnn"
+ *                                                                 "reset_after": false for a "gru" with the reset before W_hn
  * </pre>
  * type, input_size and hidden_size are required; the others default to PyTorch's constructor defaults (one layer,
- * bias, one direction, no projection, time-major, tanh). A PyTorch model saved this way (docs/pytorch.md) reads as
+ * bias, one direction, no projection, time-major, tanh, the GRU's reset gate after W_hn h + b_hn). reset_after is
+ * named as Keras' GRU argument; false is the GRU of {@link RecurrentConfig#withResetBefore}. A PyTorch model saved
+ * this way (docs/pytorch.md) reads as
  * <pre>
  * Recurrent lstm = RecurrentModelFile.read(Path.of("lstm.safetensors"));
  * RecurrentModelFile.write(Path.of("copy.safetensors"), lstm);
@@ -41,7 +44,7 @@ public final class RecurrentModelFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TYPES = Set.of("rnn", "lstm", "gru");
     private static final List<String> FIELDS = List.of("type", "nonlinearity", "input_size", "hidden_size", "num_layers",
-            "bias", "bidirectional", "proj_size", "batch_first", "dropout");
+            "bias", "bidirectional", "proj_size", "batch_first", "dropout", "reset_after");
     private static final Pattern LAYER_TENSOR = Pattern.compile("(weight|bias)_(ih|hh|hr)_l(\\d+)(_reverse)?");
 
     private RecurrentModelFile() {}
@@ -67,10 +70,14 @@ public final class RecurrentModelFile {
         return rnn;
     }
 
-    /** The stored configuration: the fields of the class comment, with batch_first, proj_size and nonlinearity always written. */
+    /**
+     * The stored configuration: the fields of the class comment, with batch_first, proj_size and nonlinearity always
+     * written; reset_after only when false, so a PyTorch-form GRU's file reads in a Recur that predates the field.
+     */
     public static ObjectNode configJson(RecurrentConfig config) {
         ObjectNode c = JSON.createObjectNode().put("type", config.cell().name().toLowerCase(Locale.ROOT));
         if (config.cell() == CellType.RNN) c.put("nonlinearity", config.nonlinearity().name().toLowerCase(Locale.ROOT));
+        if (!config.resetAfter()) c.put("reset_after", false);
         return c.put("input_size", config.inputSize()).put("hidden_size", config.hiddenSize())
                 .put("num_layers", config.numLayers()).put("bias", config.bias()).put("bidirectional", config.bidirectional())
                 .put("proj_size", config.projSize()).put("batch_first", config.batchFirst());
@@ -120,13 +127,17 @@ public final class RecurrentModelFile {
             else if (s.equals("relu") && type != null && !type.equals("rnn")) problems.add("\"nonlinearity\" is \"relu\"; only an rnn has one, this is " + article(type));
             else nonlinearity = Nonlinearity.valueOf(s.toUpperCase(Locale.ROOT));
         }
+        boolean resetAfter = bool(json, "reset_after", true, problems);
+        if (!resetAfter && type != null && !type.equals("gru")) {
+            problems.add("\"reset_after\" is false; only a gru has a reset gate, this is " + article(type));
+        }
         float dropout = 0;
         JsonNode d = json.get("dropout");
         if (d != null && !(d.isNumber() && d.asDouble() >= 0 && d.asDouble() < 1)) problems.add("\"dropout\" is " + d + "; expected a number in [0, 1)");
         else if (d != null) dropout = (float) d.asDouble();
         if (!problems.isEmpty()) throw new ModelFormatException(source, ModelFile.CONFIG_KEY + ": " + String.join("; ", problems));
         return new RecurrentConfig(CellType.valueOf(type.toUpperCase(Locale.ROOT)), inputSize, hiddenSize, numLayers, bias,
-                bidirectional, dropout, batchFirst, projSize, nonlinearity, RecurrentInit.UNIFORM, false, 0);
+                bidirectional, dropout, batchFirst, projSize, nonlinearity, RecurrentInit.UNIFORM, false, 0, resetAfter);
     }
 
     /**

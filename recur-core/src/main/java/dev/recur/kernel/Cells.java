@@ -173,6 +173,116 @@ final class Cells {
         }
     }
 
+    /** r, z and r ⊙ h of a reset-before GRU step, as {@link Kernels#gruResetGates}. */
+    static void gruResetGates(Mat gates, Mat hidden, Mat hPrev, Mat resetH) {
+        if (transposed(gates, hidden, hPrev, resetH)) {
+            Kernels.scalar().gruResetGates(gates, hidden, hPrev, resetH);
+            return;
+        }
+        int h = hPrev.cols();
+        float[] g = gates.data(), a = hidden.data(), hp = hPrev.data(), rh = resetH.data();
+        for (int b = 0; b < gates.rows(); b++) {
+            int g0 = row(gates, b), a0 = row(hidden, b), p0 = row(hPrev, b), s0 = row(resetH, b);
+            for (int j = 0; j < 2 * h; j++) g[g0 + j] += a[a0 + j];
+            Activations.sigmoid(g, g0, g, g0, 2 * h);
+            int j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector.fromArray(S, g, g0 + j).mul(FloatVector.fromArray(S, hp, p0 + j)).intoArray(rh, s0 + j);
+            }
+            for (; j < h; j++) rh[s0 + j] = g[g0 + j] * hp[p0 + j];
+        }
+    }
+
+    /** n and h' of a reset-before GRU step, as {@link Kernels#gruResetBeforeCell}. */
+    static void gruResetBefore(Mat gates, Mat hiddenN, Mat hPrev, Mat hNext) {
+        if (transposed(gates, hiddenN, hPrev, hNext)) {
+            Kernels.scalar().gruResetBeforeCell(gates, hiddenN, hPrev, hNext);
+            return;
+        }
+        int h = hPrev.cols();
+        float[] g = gates.data(), an = hiddenN.data(), hp = hPrev.data(), hn = hNext.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int b = 0; b < gates.rows(); b++) {
+            int g0 = row(gates, b), s0 = row(hiddenN, b), p0 = row(hPrev, b), n0 = row(hNext, b), gn = g0 + 2 * h;
+            // The pre-activation of n in place in its slot, tanh over it in a loop of its own, then h' per unit.
+            for (int j = 0; j < h; j++) g[gn + j] += an[s0 + j];
+            Activations.tanh(g, gn, g, gn, h);
+            int j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector z = FloatVector.fromArray(S, g, g0 + h + j), n = FloatVector.fromArray(S, g, gn + j);
+                one.sub(z).mul(n).add(z.mul(FloatVector.fromArray(S, hp, p0 + j))).intoArray(hn, n0 + j);
+            }
+            for (; j < h; j++) {
+                float z = g[g0 + h + j];
+                hn[n0 + j] = (1f - z) * g[gn + j] + z * hp[p0 + j];
+            }
+        }
+    }
+
+    /** dz, dn and dh' ⊙ z of a reset-before GRU step, as {@link Kernels#gruResetBeforeCellBackward}. */
+    static void gruResetBeforeBackward(Mat gates, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        if (transposed(gates, hPrev, dh, dGatesX, dGatesH)) {
+            Kernels.scalar().gruResetBeforeCellBackward(gates, hPrev, dh, dGatesX, dGatesH);
+            return;
+        }
+        int h = hPrev.cols();
+        float[] g = gates.data(), hp = hPrev.data(), d = dh.data(), dx = dGatesX.data(), dr = dGatesH.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int b = 0; b < gates.rows(); b++) {
+            int g0 = row(gates, b), p0 = row(hPrev, b), d0 = row(dh, b), x0 = row(dGatesX, b), r0 = row(dGatesH, b), j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector z = FloatVector.fromArray(S, g, g0 + h + j), n = FloatVector.fromArray(S, g, g0 + 2 * h + j);
+                FloatVector dv = FloatVector.fromArray(S, d, d0 + j);
+                FloatVector dn = dv.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+                FloatVector dz = dv.mul(FloatVector.fromArray(S, hp, p0 + j).sub(n)).mul(z).mul(one.sub(z));
+                dz.intoArray(dx, x0 + h + j);
+                dn.intoArray(dx, x0 + 2 * h + j);
+                dz.intoArray(dr, r0 + h + j);
+                dn.intoArray(dr, r0 + 2 * h + j);
+                dv.mul(z).intoArray(d, d0 + j);
+            }
+            for (; j < h; j++) {   // the same operations in the same order
+                float z = g[g0 + h + j], n = g[g0 + 2 * h + j], dv = d[d0 + j];
+                float dn = dv * (1f - z) * (1f - n * n);
+                float dz = dv * (hp[p0 + j] - n) * z * (1f - z);
+                dx[x0 + h + j] = dz;
+                dx[x0 + 2 * h + j] = dn;
+                dr[r0 + h + j] = dz;
+                dr[r0 + 2 * h + j] = dn;
+                d[d0 + j] = dv * z;
+            }
+        }
+    }
+
+    /** dr and dh += d(r ⊙ h) ⊙ r of a reset-before GRU step, as {@link Kernels#gruResetGatesBackward}. */
+    static void gruResetGatesBackward(Mat gates, Mat hPrev, Mat dResetH, Mat dh, Mat dGatesX, Mat dGatesH) {
+        if (transposed(gates, hPrev, dResetH, dh, dGatesX, dGatesH)) {
+            Kernels.scalar().gruResetGatesBackward(gates, hPrev, dResetH, dh, dGatesX, dGatesH);
+            return;
+        }
+        int h = hPrev.cols();
+        float[] g = gates.data(), hp = hPrev.data(), drh = dResetH.data(), d = dh.data(), dx = dGatesX.data(), dr = dGatesH.data();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int b = 0; b < gates.rows(); b++) {
+            int g0 = row(gates, b), p0 = row(hPrev, b), q0 = row(dResetH, b), d0 = row(dh, b), x0 = row(dGatesX, b), r0 = row(dGatesH, b);
+            int j = 0;
+            for (int bound = S.loopBound(h); j < bound; j += L) {
+                FloatVector r = FloatVector.fromArray(S, g, g0 + j), q = FloatVector.fromArray(S, drh, q0 + j);
+                FloatVector drr = q.mul(FloatVector.fromArray(S, hp, p0 + j)).mul(r).mul(one.sub(r));
+                drr.intoArray(dx, x0 + j);
+                drr.intoArray(dr, r0 + j);
+                FloatVector.fromArray(S, d, d0 + j).add(q.mul(r)).intoArray(d, d0 + j);
+            }
+            for (; j < h; j++) {
+                float r = g[g0 + j], q = drh[q0 + j];
+                float drr = q * hp[p0 + j] * r * (1f - r);
+                dx[x0 + j] = drr;
+                dr[r0 + j] = drr;
+                d[d0 + j] = d[d0 + j] + q * r;
+            }
+        }
+    }
+
     static void rnn(Mat pre, Mat hNext, Activation act) {
         if (transposed(pre, hNext)) {
             Kernels.scalar().rnnCell(pre, hNext, act);

@@ -143,6 +143,49 @@ public interface Kernels {
     void gruCellBackward(Mat gates, Mat hiddenN, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH);
 
     /**
+     * The first half of a reset-before GRU step (docs/derivations/gru.md), whose n needs W_hn (r ⊙ h): {@code gates}
+     * [B, 3H] holds W_ih x + b_ih and its r, z columns are overwritten with r = σ(· + W_hr h + b_hr) and z = σ(· +
+     * W_hz h + b_hz), read from the first 2H columns of {@code hidden} [B, ≥ 2H]; writes r ⊙ h into {@code resetH} [B, H].
+     *
+     * @param gates  modified (columns 0 .. 2H)
+     * @param hidden not modified
+     * @param resetH modified
+     */
+    void gruResetGates(Mat gates, Mat hidden, Mat hPrev, Mat resetH);
+
+    /**
+     * The second half: n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), the last term read from {@code hiddenN} [B, H],
+     * overwrites the n columns of {@code gates}; writes h' = (1 − z) ⊙ n + z ⊙ h into {@code hNext}.
+     *
+     * @param gates    modified (columns 2H .. 3H)
+     * @param hiddenN  not modified
+     * @param hNext    modified
+     */
+    void gruResetBeforeCell(Mat gates, Mat hiddenN, Mat hPrev, Mat hNext);
+
+    /**
+     * The second half backwards, from the saved r, z, n: reads dh' from {@code dh} [B, H] and replaces it with dh' ⊙ z;
+     * writes the gradients of the z and n pre-activations into columns H .. 3H of {@code dGatesX} and {@code dGatesH}
+     * [B, 3H] (the same values in both: dn there is the gradient of W_hn (r ⊙ h) + b_hn too).
+     *
+     * @param dh      modified
+     * @param dGatesX modified (columns H .. 3H)
+     * @param dGatesH modified (columns H .. 3H)
+     */
+    void gruResetBeforeCellBackward(Mat gates, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH);
+
+    /**
+     * The first half backwards: from d(r ⊙ h) in {@code dResetH} [B, H], writes dr ⊙ σ'(r) = d(r ⊙ h) ⊙ h ⊙ r(1 − r)
+     * into the r columns of {@code dGatesX} and {@code dGatesH} and adds d(r ⊙ h) ⊙ r to {@code dh} [B, H].
+     *
+     * @param dResetH not modified
+     * @param dh      modified
+     * @param dGatesX modified (columns 0 .. H)
+     * @param dGatesH modified (columns 0 .. H)
+     */
+    void gruResetGatesBackward(Mat gates, Mat hPrev, Mat dResetH, Mat dh, Mat dGatesX, Mat dGatesH);
+
+    /**
      * One Elman step for every row (docs/derivations/rnn.md): h' = tanh(a) or max(a, 0), as {@code act} says, from
      * the pre-activations a in {@code pre} [B, H].
      *

@@ -164,6 +164,63 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gruResetGates(Mat gates, Mat hidden, Mat hPrev, Mat resetH) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float r = sigmoid(gates.get(b, j) + hidden.get(b, j));
+                gates.set(b, j, r);
+                gates.set(b, h + j, sigmoid(gates.get(b, h + j) + hidden.get(b, h + j)));
+                resetH.set(b, j, r * hPrev.get(b, j));
+            }
+        }
+    }
+
+    @Override
+    public void gruResetBeforeCell(Mat gates, Mat hiddenN, Mat hPrev, Mat hNext) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float z = gates.get(b, h + j);
+                float n = (float) Math.tanh(gates.get(b, 2 * h + j) + hiddenN.get(b, j));
+                gates.set(b, 2 * h + j, n);
+                hNext.set(b, j, (1 - z) * n + z * hPrev.get(b, j));
+            }
+        }
+    }
+
+    @Override
+    public void gruResetBeforeCellBackward(Mat gates, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float z = gates.get(b, h + j), n = gates.get(b, 2 * h + j), d = dh.get(b, j);
+                float dn = d * (1 - z) * (1 - n * n);
+                float dz = d * (hPrev.get(b, j) - n) * z * (1 - z);
+                dGatesX.set(b, h + j, dz);
+                dGatesX.set(b, 2 * h + j, dn);
+                dGatesH.set(b, h + j, dz);
+                dGatesH.set(b, 2 * h + j, dn);
+                dh.set(b, j, d * z);
+            }
+        }
+    }
+
+    @Override
+    public void gruResetGatesBackward(Mat gates, Mat hPrev, Mat dResetH, Mat dh, Mat dGatesX, Mat dGatesH) {
+        int h = hPrev.cols();
+        for (int b = 0; b < gates.rows(); b++) {
+            for (int j = 0; j < h; j++) {
+                float r = gates.get(b, j), drh = dResetH.get(b, j);
+                float dr = drh * hPrev.get(b, j) * r * (1 - r);
+                dGatesX.set(b, j, dr);
+                dGatesH.set(b, j, dr);
+                dh.set(b, j, dh.get(b, j) + drh * r);
+            }
+        }
+    }
+
+    @Override
     public void rnnCell(Mat pre, Mat hNext, Activation act) {
         for (int b = 0; b < pre.rows(); b++) {
             for (int j = 0; j < pre.cols(); j++) {

@@ -177,6 +177,30 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gruResetGates(Mat gates, Mat hidden, Mat hPrev, Mat resetH) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gruResetGates(gates.rows(from, to), hidden.rows(from, to),
+                hPrev.rows(from, to), resetH.rows(from, to)));
+    }
+
+    @Override
+    public void gruResetBeforeCell(Mat gates, Mat hiddenN, Mat hPrev, Mat hNext) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gruResetBefore(gates.rows(from, to), hiddenN.rows(from, to),
+                hPrev.rows(from, to), hNext.rows(from, to)));
+    }
+
+    @Override
+    public void gruResetBeforeCellBackward(Mat gates, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gruResetBeforeBackward(gates.rows(from, to), hPrev.rows(from, to),
+                dh.rows(from, to), dGatesX.rows(from, to), dGatesH.rows(from, to)));
+    }
+
+    @Override
+    public void gruResetGatesBackward(Mat gates, Mat hPrev, Mat dResetH, Mat dh, Mat dGatesX, Mat dGatesH) {
+        byRows(gates.rows(), hPrev.cols(), (from, to) -> Cells.gruResetGatesBackward(gates.rows(from, to), hPrev.rows(from, to),
+                dResetH.rows(from, to), dh.rows(from, to), dGatesX.rows(from, to), dGatesH.rows(from, to)));
+    }
+
+    @Override
     public void rnnCell(Mat pre, Mat hNext, Activation act) {
         byRows(pre.rows(), pre.cols(), (from, to) -> Cells.rnn(pre.rows(from, to), hNext.rows(from, to), act));
     }

@@ -66,6 +66,56 @@ final class CellMath {
         }
     }
 
+    /**
+     * Reset-before GRU forward, first half: over the r, z columns of {@code gates} [B, 3H] (W_ih x + b_ih) and of
+     * {@code hidden} [B, 2H] (W_hh h + b_hh), writes r and z into {@code gates} and r ⊙ h into {@code resetH} [B, H].
+     */
+    static void gruResetGates(Mat gates, Mat hidden, Mat hPrev, Mat resetH, int[] lengths, int t) {
+        Kernels k = Kernels.get();
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.gruResetGates(gates.rows(b0, b1), hidden.rows(b0, b1), hPrev.rows(b0, b1), resetH.rows(b0, b1));
+        }
+    }
+
+    /**
+     * Reset-before GRU forward, second half: n = tanh(W_in x + b_in + {@code hiddenN}) [B, H] (W_hn (r ⊙ h) + b_hn)
+     * into the n columns of {@code gates}, and h' = (1 − z) ⊙ n + z ⊙ h into {@code hNext}.
+     */
+    static void gruResetBeforeForward(Mat gates, Mat hiddenN, Mat hPrev, Mat hNext, int[] lengths, int t) {
+        Kernels k = Kernels.get();
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.gruResetBeforeCell(gates.rows(b0, b1), hiddenN.rows(b0, b1), hPrev.rows(b0, b1), hNext.rows(b0, b1));
+        }
+    }
+
+    /**
+     * Reset-before GRU backward, second half: reads dh' from {@code dh} [B, H] and replaces it with dh' ⊙ z (modified);
+     * writes dz and dn (pre-activation) into the z and n columns of {@code dGatesX} and {@code dGatesH} [B, 3H].
+     */
+    static void gruResetBeforeBackward(Mat gates, Mat hPrev, Mat dh, Mat dGatesX, Mat dGatesH, int[] lengths, int t) {
+        Kernels k = Kernels.get();
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.gruResetBeforeCellBackward(gates.rows(b0, b1), hPrev.rows(b0, b1), dh.rows(b0, b1), dGatesX.rows(b0, b1),
+                    dGatesH.rows(b0, b1));
+        }
+    }
+
+    /**
+     * Reset-before GRU backward, first half: from d(r ⊙ h) in {@code dResetH} [B, H], writes dr (pre-activation) into
+     * the r columns of {@code dGatesX} and {@code dGatesH} and adds d(r ⊙ h) ⊙ r to {@code dh} (modified).
+     */
+    static void gruResetGatesBackward(Mat gates, Mat hPrev, Mat dResetH, Mat dh, Mat dGatesX, Mat dGatesH, int[] lengths, int t) {
+        Kernels k = Kernels.get();
+        for (int b0 = runStart(lengths, t, 0), b1; b0 < lengths.length; b0 = runStart(lengths, t, b1)) {
+            b1 = runEnd(lengths, t, b0);
+            k.gruResetGatesBackward(gates.rows(b0, b1), hPrev.rows(b0, b1), dResetH.rows(b0, b1), dh.rows(b0, b1),
+                    dGatesX.rows(b0, b1), dGatesH.rows(b0, b1));
+        }
+    }
+
     /** Elman forward: h' = act(a), a the pre-activation in {@code gates} [B, H] (not modified). */
     static void rnnForward(Mat gates, Mat hNext, Nonlinearity act, int[] lengths, int t) {
         Kernels k = Kernels.get();

@@ -32,8 +32,20 @@ final class InferenceStep {
             // gates = x·W_ihᵀ + b_ih (+ b_hh) and, but for the GRU, + h·W_hhᵀ: [B, F]·[F, G], [B, P]·[P, G].
             k.matmul(x, Mat.of(w.ih().value()).t(), gates);
             if (w.biasIh() != null) k.addRowVector(gates, w.biasIh().value().data(), w.biasIh().value().offset());
-            Mat recurrent = cell == CellType.GRU ? hidden : gates;
-            k.gemm(1f, hPrev, Mat.of(w.hh().value()).t(), cell == CellType.GRU ? 0f : 1f, recurrent);
+            Mat recurrent = cell == CellType.GRU ? hidden : gates, whh = Mat.of(w.hh().value());
+            if (!config.resetAfter()) {
+                // The reset before W_hn: r, z from the r, z block, [B, H]·[H, 2H]; then W_hn (r ⊙ h) + b_hn, n and h'.
+                Mat rz = hidden.cols(0, 2 * h), hn = hidden.cols(2 * h, 3 * h);
+                k.matmul(hPrev, whh.rows(0, 2 * h).t(), rz);
+                if (w.biasHh() != null) k.addRowVector(rz, w.biasHh().value().data(), w.biasHh().value().offset());
+                k.gruResetGates(gates, rz, hPrev, scratch);
+                k.matmul(scratch, whh.rows(2 * h, 3 * h).t(), hn);
+                if (w.biasHh() != null) k.addRowVector(hn, w.biasHh().value().data(), w.biasHh().value().offset() + 2 * h);
+                k.gruResetBeforeCell(gates, hn, hPrev, hNext);
+                x = hNext;
+                continue;
+            }
+            k.gemm(1f, hPrev, whh.t(), cell == CellType.GRU ? 0f : 1f, recurrent);
             if (w.biasHh() != null) k.addRowVector(recurrent, w.biasHh().value().data(), w.biasHh().value().offset());
             switch (cell) {
                 case LSTM -> {

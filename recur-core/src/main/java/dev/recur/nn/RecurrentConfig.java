@@ -21,7 +21,8 @@ public record RecurrentConfig(
         Nonlinearity nonlinearity,   // RNN only: tanh or relu
         RecurrentInit recurrentInit, // weight_hh: uniform (PyTorch) or orthogonal
         boolean unitForgetBias,      // LSTM only: the forget gate's bias starts at 1 (bias_ih 1, bias_hh 0)
-        int chronoSteps) {           // LSTM only: chrono initialisation for dependencies up to this many steps; 0 = off
+        int chronoSteps,             // LSTM only: chrono initialisation for dependencies up to this many steps; 0 = off
+        boolean resetAfter) {        // GRU only: r ⊙ (W_hn h + b_hn) as PyTorch (true), or W_hn (r ⊙ h) + b_hn (false)
 
     public RecurrentConfig {
         if (cell == null || nonlinearity == null || recurrentInit == null) {
@@ -38,6 +39,15 @@ public record RecurrentConfig(
         require(!unitForgetBias || (cell == CellType.LSTM && bias), "unitForgetBias needs an LSTM with bias; this is %s, bias=%s", cell, bias);
         require(chronoSteps == 0 || (chronoSteps >= 2 && cell == CellType.LSTM && bias && !unitForgetBias),
                 "chronoSteps needs an LSTM with bias, without unitForgetBias, and at least 2 steps; got %s", chronoSteps);
+        require(resetAfter || cell == CellType.GRU, "resetAfter=false (reset before) is for a GRU only; this is %s", cell);
+    }
+
+    /** The fields before resetAfter, which is then true: every cell as PyTorch's. */
+    public RecurrentConfig(CellType cell, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean bidirectional,
+            float dropout, boolean batchFirst, int projSize, Nonlinearity nonlinearity, RecurrentInit recurrentInit,
+            boolean unitForgetBias, int chronoSteps) {
+        this(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity,
+                recurrentInit, unitForgetBias, chronoSteps, true);
     }
 
     public static RecurrentConfig lstm(int inputSize, int hiddenSize) {
@@ -56,45 +66,45 @@ public record RecurrentConfig(
     /** PyTorch's defaults: one layer, bias, one direction, no dropout, time-major, no projection. */
     public static RecurrentConfig of(CellType cell, int inputSize, int hiddenSize) {
         return new RecurrentConfig(cell, inputSize, hiddenSize, 1, true, false, 0f, false, 0,
-                Nonlinearity.TANH, RecurrentInit.UNIFORM, false, 0);
+                Nonlinearity.TANH, RecurrentInit.UNIFORM, false, 0, true);
     }
 
     public RecurrentConfig withLayers(int n) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, n, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, n, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withBias(boolean on) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, on, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, on, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     /** 1 or 2 directions. */
     public RecurrentConfig withDirections(int d) {
         require(d == 1 || d == 2, "directions must be 1 or 2, got %d", d);
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, d == 2, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, d == 2, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withDropout(float p) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, p, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, p, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withBatchFirst() {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, true, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, true, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withProjSize(int p) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, p, nonlinearity, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, p, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withNonlinearity(Nonlinearity n) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, n, recurrentInit, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, n, recurrentInit, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withRecurrentInit(RecurrentInit init) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, init, unitForgetBias, chronoSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, init, unitForgetBias, chronoSteps, resetAfter);
     }
 
     public RecurrentConfig withUnitForgetBias() {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, true, 0);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, true, 0, resetAfter);
     }
 
     /**
@@ -103,7 +113,16 @@ public record RecurrentConfig(
      * the cell's memory starts with time constants spread over 1 .. maxSteps instead of forgetting in a few steps.
      */
     public RecurrentConfig withChronoInit(int maxSteps) {
-        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, false, maxSteps);
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, false, maxSteps, resetAfter);
+    }
+
+    /**
+     * A GRU whose reset gate acts before the recurrent product, n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn): the form
+     * of Cho et al. (2014), Keras' reset_after=False and ONNX's default linear_before_reset=0. Same weights, shapes and
+     * gate order as PyTorch's GRU, which is the default (reset after: r ⊙ (W_hn h + b_hn)).
+     */
+    public RecurrentConfig withResetBefore() {
+        return new RecurrentConfig(cell, inputSize, hiddenSize, numLayers, bias, bidirectional, dropout, batchFirst, projSize, nonlinearity, recurrentInit, unitForgetBias, chronoSteps, false);
     }
 
     /** D: 1 or 2. */
@@ -126,7 +145,7 @@ public record RecurrentConfig(
         String name = switch (cell) {
             case RNN -> nonlinearity == Nonlinearity.RELU ? "Rnn[relu]" : "Rnn";
             case LSTM -> "Lstm";
-            case GRU -> "Gru";
+            case GRU -> resetAfter ? "Gru" : "Gru[reset-before]";
         };
         var sb = new StringBuilder(name).append('(').append(inputSize).append(" -> ").append(hiddenSize);
         if (numLayers > 1) sb.append(", layers=").append(numLayers);

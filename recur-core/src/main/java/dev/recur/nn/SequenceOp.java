@@ -46,7 +46,7 @@ final class SequenceOp implements TapeNode {
 
     // Saved by forward for backward, indexed by time; sized once per call.
     private final Mat gates;     // [T·B, G]      activated gates (LSTM i, f, g, o; GRU r, z, n; RNN pre-activation)
-    private final Mat hiddenN;   // [T·B, H]      GRU: W_hn h + b_hn, which the reset gate multiplied
+    private final Mat hiddenN;   // [T·B, H]      GRU: W_hn h + b_hn, which the reset gate multiplied; reset before: r ⊙ h
     private final Mat states;    // [(T+1)·B, P]  h entering step t is row block t (forward) or t+1 (reverse)
     private final Mat cells;     // [(T+1)·B, H]  LSTM: c, laid out as states
     private final Mat memory;    // [T·B, H]      LSTM with projection: o ⊙ tanh(c) before W_hr
@@ -140,14 +140,16 @@ final class SequenceOp implements TapeNode {
         final Rows[] split;        //          runs of rows, one per thread, or the whole batch as one
         final float[] bias;        // [G]      b_ih + b_hh (b_ih alone for the GRU), added by each step; null without biases
         final Mat hiddenGates;     // [B, G]   GRU: W_hh h + b_hh of the step being taken; else null
-        final Product whhT;        // [P, G]   W_hhᵀ
+        final Product whhT;        // [P, G]   W_hhᵀ; GRU with the reset before: its r, z block [H, 2H]
+        final Product whnT;        // [H, H]   GRU with the reset before: W_hnᵀ, a second product after r; else null
         final Product whrT;        // [H, P]   W_hrᵀ: LSTM with projection; else null
 
         ForwardPass() {
             bias = gateBias();
             hiddenGates = config.cell() == CellType.GRU ? workspace.take(batch, gateRows) : null;
             split = split();
-            whhT = product(weight(w.hh()).t(), split);
+            whhT = product(recurrentBlock().t(), split);
+            whnT = resetBefore() ? product(weight(w.hh()).rows(2 * hidden, 3 * hidden).t(), split) : null;
             whrT = memory != null ? product(weight(w.hr()).t(), split) : null;
         }
 
@@ -174,10 +176,14 @@ final class SequenceOp implements TapeNode {
                 }
                 case GRU -> {
                     Mat hidden = hiddenGates.rows(b0, b1);
-                    whhT.multiply(hPrev.rows(n), hidden.rows(n));
                     if (bias != null) k.addRowVector(g.rows(n), bias, 0);
-                    if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh());
-                    CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
+                    if (resetBefore()) {
+                        gruResetBefore(t, b0, len, n, hPrev, hNext, g, hidden);
+                    } else {
+                        whhT.multiply(hPrev.rows(n), hidden.rows(n));
+                        if (w.biasHh() != null) addBias(hidden.rows(n), w.biasHh(), 0);
+                        CellMath.gruForward(g, hidden, hPrev, hNext, block(hiddenN, t).rows(b0, b1), len, t);
+                    }
                 }
                 case RNN -> {
                     whhT.multiplyAdd(hPrev.rows(n), g.rows(n));
@@ -188,6 +194,34 @@ final class SequenceOp implements TapeNode {
             CellMath.carry(hPrev, hNext, len, t);
             if (output != null) writeOutput(hNext, t, b0, len);
         }
+
+        /**
+         * A GRU step with the reset before the product: r and z from h·W_hhᵀ's r, z block, [B, H] · [H, 2H]; then
+         * W_hn (r ⊙ h), [B, H] · [H, H], which needs r; then n and h'. r ⊙ h is saved for backward.
+         */
+        private void gruResetBefore(int t, int b0, int[] len, int n, Mat hPrev, Mat hNext, Mat g, Mat recurrent) {
+            int h = hidden;
+            Mat rz = recurrent.cols(0, 2 * h), hn = recurrent.cols(2 * h, 3 * h);
+            Mat resetH = block(hiddenN, t).rows(b0, b0 + len.length);
+            whhT.multiply(hPrev.rows(n), rz.rows(n));
+            if (w.biasHh() != null) addBias(rz.rows(n), w.biasHh(), 0);
+            CellMath.gruResetGates(g, rz, hPrev, resetH, len, t);
+            // Finished rows read as zeros: the product below and dW_hn after backward's loop read every row.
+            zeroFinishedRows(resetH, t, len);
+            whnT.multiply(resetH.rows(n), hn.rows(n));
+            if (w.biasHh() != null) addBias(hn.rows(n), w.biasHh(), 2 * h);
+            CellMath.gruResetBeforeForward(g, hn, hPrev, hNext, len, t);
+        }
+    }
+
+    /** A GRU with the reset gate before the recurrent product (RecurrentConfig.withResetBefore). */
+    private boolean resetBefore() {
+        return config.cell() == CellType.GRU && !config.resetAfter();
+    }
+
+    /** The rows of W_hh [G, P] that multiply h itself: all, but only the r, z block [2H, H] when the reset comes before. */
+    private Mat recurrentBlock() {
+        return resetBefore() ? weight(w.hh()).rows(0, 2 * hidden) : weight(w.hh());
     }
 
     /** The bias of W_ih x: b_ih + b_hh summed once (b_ih alone for the GRU, whose b_hh is inside r ⊙ (W_hn h + b_hn)); null without biases. */
@@ -262,7 +296,13 @@ final class SequenceOp implements TapeNode {
         Mat x = Mat.of(input.value(), tb, features);
         Mat hPrevAll = reverse ? states.rows(batch, tb + batch) : states.rows(0, tb);   // h entering every step, by time
         if (w.ih().requiresGrad()) k.matmulAdd(pass.dGatesX.t(), x, gradient(w.ih()));          // [G, T·B] · [T·B, F]
-        if (w.hh().requiresGrad()) k.matmulAdd(pass.dGatesH.t(), hPrevAll, gradient(w.hh()));   // [G, T·B] · [T·B, P]
+        if (w.hh().requiresGrad() && !resetBefore()) k.matmulAdd(pass.dGatesH.t(), hPrevAll, gradient(w.hh()));   // [G, T·B] · [T·B, P]
+        if (w.hh().requiresGrad() && resetBefore()) {
+            // dW_hr, dW_hz = d(r, z)ᵀ · h, [2H, T·B] · [T·B, H]; dW_hn = dnᵀ · (r ⊙ h), [H, T·B] · [T·B, H].
+            int h = hidden;
+            k.matmulAdd(pass.dGatesH.cols(0, 2 * h).t(), hPrevAll, gradient(w.hh()).rows(0, 2 * h));
+            k.matmulAdd(pass.dGatesH.cols(2 * h, 3 * h).t(), hiddenN, gradient(w.hh()).rows(2 * h, 3 * h));
+        }
         if (pass.sumsX != null) addSums(pass.sumsX, w.biasIh());
         // b_hh: the GRU's from its own sums; the others' is the same as b_ih's, d(W_hh h + b_hh) = d(W_ih x + b_ih).
         if (pass.sumsH != null) addSums(pass.sumsH, w.biasHh());
@@ -270,7 +310,7 @@ final class SequenceOp implements TapeNode {
             addSums(pass.sumsX != null ? pass.sumsX : sums(pass.dGatesX), w.biasHh());
         }
         if (memory != null && w.hr().requiresGrad()) k.matmulAdd(pass.dProj.t(), memory, gradient(w.hr()));   // [P, T·B] · [T·B, H]
-        workspace.give(pass.dGatesH == pass.dGatesX ? null : pass.dGatesH, pass.dh, pass.dc, pass.dProj, pass.dm);
+        workspace.give(pass.dGatesH == pass.dGatesX ? null : pass.dGatesH, pass.dh, pass.dc, pass.dProj, pass.dm, pass.dResetH);
         return pass.dGatesX;
     }
 
@@ -284,7 +324,9 @@ final class SequenceOp implements TapeNode {
         final Mat dm;              // [B, H]    LSTM with projection: d(o ⊙ tanh c) = dh · W_hr; else dh itself
         final Mat dOutput;         // [T·B, P]  this direction's columns of the output's gradient; null if none
         final Rows[] split;        //           runs of rows, one per thread, or the whole batch as one
-        final Product wHh;         // [G, P]    W_hh
+        final Mat dResetH;         // [B, H]    GRU with the reset before: d(r ⊙ h) = dn · W_hn; else null
+        final Product wHh;         // [G, P]    W_hh; GRU with the reset before: its r, z block [2H, H]
+        final Product wHn;         // [H, H]    GRU with the reset before: W_hn; else null
         final Product wHr;         // [P, H]    W_hr: LSTM with projection; else null
         final float[][] sumsX;     // [runs, G] d b_ih summed by each run of rows; null when b_ih needs none
         final float[][] sumsH;     // [runs, G] the GRU's d b_hh, likewise
@@ -301,7 +343,9 @@ final class SequenceOp implements TapeNode {
                     ? Mat.of(output.grad(), tb, output.value().dim(2)).cols(column, column + out) : null;
             // With state-gradient norms recorded, every step runs whole: the norm is over the batch.
             split = dhNorms == null ? split() : whole();
-            wHh = product(weight(w.hh()), split);
+            wHh = product(recurrentBlock(), split);
+            wHn = resetBefore() ? product(weight(w.hh()).rows(2 * hidden, 3 * hidden), split) : null;
+            dResetH = resetBefore() ? workspace.take(batch, hidden) : null;
             wHr = memory != null ? product(weight(w.hr()), split) : null;
             // The bias gradients are summed by each step over its own rows while they are in cache, per run of rows,
             // and the runs' sums added at the end (one pass over the whole [T·B, G] after the loop read it back from memory).
@@ -333,8 +377,19 @@ final class SequenceOp implements TapeNode {
                     CellMath.lstmBackward(g, block(cells, entering(t)).rows(b0, b1), block(cells, leaving(t)).rows(b0, b1),
                             dmRows, dhRows, dc.rows(b0, b1), dg, len, t);
                 }
-                case GRU -> CellMath.gruBackward(g, block(hiddenN, t).rows(b0, b1), block(states, entering(t)).rows(b0, b1),
-                        dhRows, dg, block(dGatesH, t).rows(b0, b1), len, t);
+                case GRU -> {
+                    Mat hPrev = block(states, entering(t)).rows(b0, b1), dgH = block(dGatesH, t).rows(b0, b1);
+                    if (resetBefore()) {
+                        // dz, dn and dh' ⊙ z; then d(r ⊙ h) = dn · W_hn, [B, H] · [H, H]; then dr and dh += d(r ⊙ h) ⊙ r.
+                        CellMath.gruResetBeforeBackward(g, hPrev, dhRows, dg, dgH, len, t);
+                        zeroFinishedRows(dgH, t, len);
+                        Mat dResetRows = dResetH.rows(b0, b1);
+                        wHn.multiply(dgH.cols(2 * hidden, 3 * hidden).rows(n), dResetRows.rows(n));
+                        CellMath.gruResetGatesBackward(g, hPrev, dResetRows, dhRows, dg, dgH, len, t);
+                    } else {
+                        CellMath.gruBackward(g, block(hiddenN, t).rows(b0, b1), hPrev, dhRows, dg, dgH, len, t);
+                    }
+                }
                 case RNN -> CellMath.rnnBackward(block(states, leaving(t)).rows(b0, b1), dhRows, dg, config.nonlinearity(), len, t);
             }
             // The cell wrote the running rows; the others' gradients are zero, so their dh passes through the product.
@@ -344,8 +399,8 @@ final class SequenceOp implements TapeNode {
             // This run's bias sums (see the constructor), while the rows are in cache.
             if (sumsX != null) Kernels.get().sumRowsAdd(dg, sumsX[rows.index()], 0);
             if (sumsH != null) Kernels.get().sumRowsAdd(dgH, sumsH[rows.index()], 0);
-            // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P].
-            wHh.multiplyAdd(dgH.rows(n), dhRows.rows(n));
+            // dh_{t-1} += dGates_t · W_hh, [B, G] · [G, P] (the r, z block alone, [B, 2H] · [2H, H], with the reset before).
+            wHh.multiplyAdd((resetBefore() ? dgH.cols(0, 2 * hidden) : dgH).rows(n), dhRows.rows(n));
         }
     }
 
@@ -503,8 +558,9 @@ final class SequenceOp implements TapeNode {
         return Mat.of(v.gradBuffer());
     }
 
-    private static void addBias(Mat m, Variable bias) {
-        Kernels.get().addRowVector(m, bias.value().data(), bias.value().offset());
+    /** Adds bias[from .. from + m.cols()] to every row of m. */
+    private static void addBias(Mat m, Variable bias, int from) {
+        Kernels.get().addRowVector(m, bias.value().data(), bias.value().offset() + from);
     }
 
 }

@@ -38,6 +38,8 @@ class RecurrentModelFileTest {
         all.add(RecurrentConfig.rnn(3, 5).withNonlinearity(Nonlinearity.RELU).withDirections(2));
         all.add(RecurrentConfig.lstm(3, 5).withProjSize(2).withLayers(2).withDirections(2));
         all.add(RecurrentConfig.lstm(4, 6).withProjSize(3).withBias(false).withBatchFirst());
+        all.add(RecurrentConfig.gru(3, 5).withResetBefore().withLayers(2).withDirections(2));
+        all.add(RecurrentConfig.gru(4, 6).withResetBefore().withBias(false).withBatchFirst());
         return all.build();
     }
 
@@ -81,6 +83,21 @@ class RecurrentModelFileTest {
     void missingOptionalFieldsTakePyTorchDefaults() throws IOException {
         Recurrent gru = read("{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 5}", gruTensors(3, 5));
         assertThat(gru.config()).isEqualTo(RecurrentConfig.gru(3, 5));
+        assertThat(gru.config().resetAfter()).isTrue();
+    }
+
+    @Test
+    void aGruStoresWhereItsResetGateActs() throws IOException {
+        Path file = dir.resolve("gru.safetensors");
+        RecurrentModelFile.write(file, Recurrent.of(RecurrentConfig.gru(3, 5).withResetBefore(), new Rng(1)));
+        assertThat(ModelFile.read(file).config().toString()).isEqualTo("{\"type\":\"gru\",\"reset_after\":false,\"input_size\":3,"
+                + "\"hidden_size\":5,\"num_layers\":1,\"bias\":true,\"bidirectional\":false,\"proj_size\":0,\"batch_first\":false}");
+        Recurrent read = read("{\"type\": \"gru\", \"input_size\": 3, \"hidden_size\": 5, \"reset_after\": false}", gruTensors(3, 5));
+        assertThat(read.config()).isEqualTo(RecurrentConfig.gru(3, 5).withResetBefore());
+        assertThat(read.toString()).isEqualTo("Gru[reset-before](3 -> 5)");
+        // PyTorch's form is the default and is not written, so its files read as before in a Recur without the field.
+        RecurrentModelFile.write(file, Recurrent.of(RecurrentConfig.gru(3, 5), new Rng(1)));
+        assertThat(ModelFile.read(file).config().has("reset_after")).isFalse();
     }
 
     // ---- bad files: every message names the file, the tensor or field, what was expected and what was found ----
@@ -145,13 +162,17 @@ class RecurrentModelFileTest {
                 "recur.config: \"input_size\" is 0; expected a positive integer; \"hidden_size\" is 5.5; expected a positive integer");
         assertConfigError("{\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5, \"num_layer\": 2}", tensors,
                 "recur.config: unknown field \"num_layer\"; expected [type, nonlinearity, input_size, hidden_size, num_layers, "
-                        + "bias, bidirectional, proj_size, batch_first, dropout]");
+                        + "bias, bidirectional, proj_size, batch_first, dropout, reset_after]");
         assertConfigError("{\"type\": \"gru\", \"input_size\": 3, \"hidden_size\": 5, \"proj_size\": 2}", tensors,
                 "recur.config: \"proj_size\" is 2; only an lstm projects, this is a gru");
         assertConfigError("{\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5, \"proj_size\": 5}", tensors,
                 "recur.config: \"proj_size\" is 5; it must be smaller than hidden_size=5");
         assertConfigError("{\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5, \"nonlinearity\": \"relu\"}", tensors,
                 "recur.config: \"nonlinearity\" is \"relu\"; only an rnn has one, this is an lstm");
+        assertConfigError("{\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5, \"reset_after\": false}", tensors,
+                "recur.config: \"reset_after\" is false; only a gru has a reset gate, this is an lstm");
+        assertConfigError("{\"type\": \"gru\", \"input_size\": 3, \"hidden_size\": 5, \"reset_after\": \"no\"}", tensors,
+                "recur.config: \"reset_after\" is \"no\"; expected true or false");
         assertConfigError("{\"type\": \"rnn\", \"input_size\": 3, \"hidden_size\": 5, \"nonlinearity\": \"sigmoid\"}", tensors,
                 "recur.config: \"nonlinearity\" is \"sigmoid\"; expected \"tanh\" or \"relu\"");
         assertConfigError("{\"type\": \"language_model\", \"cell\": \"lstm\"}", tensors,

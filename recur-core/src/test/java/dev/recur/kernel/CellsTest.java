@@ -50,6 +50,46 @@ class CellsTest {
         }
     }
 
+    /** The reset-before GRU's four kernels: r, z and r ⊙ h; n and h'; dz, dn and dh' ⊙ z; dr and dh += d(r ⊙ h) ⊙ r. */
+    @Test
+    void gruResetBeforeForwardAndBackwardMatchScalar() {
+        var rng = new SplittableRandom(4);
+        for (int b = 1; b <= 4; b++) {
+            for (int h = 1; h <= 40; h++) {
+                Mat gates = random(rng, b, 3 * h, 5), hidden = random(rng, b, 2 * h, 2), hiddenN = random(rng, b, h, 3);
+                Mat hPrev = random(rng, b, h, 1), dh = random(rng, b, h, 2), dResetH = random(rng, b, h, 4);
+                Mat[] s = {copy(gates), zeros(b, h), zeros(b, h), copy(dh), zeros(b, 3 * h), zeros(b, 3 * h)};
+                Mat[] v = {copy(gates), zeros(b, h), zeros(b, h), copy(dh), zeros(b, 3 * h), zeros(b, 3 * h)};
+                SCALAR.gruResetGates(s[0], hidden, hPrev, s[1]);
+                VECTOR.gruResetGates(v[0], hidden, hPrev, v[1]);
+                assertClose("gru reset gates b=" + b + " h=" + h, s, v);
+                SCALAR.gruResetBeforeCell(s[0], hiddenN, hPrev, s[2]);
+                VECTOR.gruResetBeforeCell(v[0], hiddenN, hPrev, v[2]);
+                assertClose("gru reset-before cell b=" + b + " h=" + h, s, v);
+                SCALAR.gruResetBeforeCellBackward(s[0], hPrev, s[3], s[4], s[5]);
+                VECTOR.gruResetBeforeCellBackward(s[0], hPrev, v[3], v[4], v[5]);
+                assertClose("gru reset-before cell backward b=" + b + " h=" + h, s, v);
+                SCALAR.gruResetGatesBackward(s[0], hPrev, dResetH, s[3], s[4], s[5]);
+                VECTOR.gruResetGatesBackward(s[0], hPrev, dResetH, v[3], v[4], v[5]);
+                assertClose("gru reset gates backward b=" + b + " h=" + h, s, v);
+            }
+        }
+    }
+
+    /** One reset-before step by hand, H = 1: r = σ(0) = ½, z = σ(0) = ½, r ⊙ h = 1, n = tanh(0.5), h' = (n + 2) / 2. */
+    @Test
+    void gruResetBeforeStepByHand() {
+        for (Kernels k : new Kernels[] {SCALAR, VECTOR}) {
+            Mat gates = Mat.of(new float[] {0.5f, 1f, 0.25f}, 1, 3), hidden = Mat.of(new float[] {-0.5f, -1f}, 1, 2);
+            Mat hPrev = Mat.of(new float[] {2f}, 1, 1), resetH = zeros(1, 1), hNext = zeros(1, 1);
+            k.gruResetGates(gates, hidden, hPrev, resetH);
+            org.assertj.core.api.Assertions.assertThat(resetH.get(0, 0)).isEqualTo(1f);
+            k.gruResetBeforeCell(gates, Mat.of(new float[] {0.25f}, 1, 1), hPrev, hNext);
+            org.assertj.core.api.Assertions.assertThat(hNext.get(0, 0))
+                    .isCloseTo((float) ((Math.tanh(0.5) + 2) / 2), org.assertj.core.api.Assertions.offset(1e-6f));
+        }
+    }
+
     @Test
     void rnnForwardAndBackwardMatchScalar() {
         var rng = new SplittableRandom(3);
