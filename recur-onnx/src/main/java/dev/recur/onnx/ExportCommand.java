@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         subcommands = ExportOnnxCommand.class,
         footer = {"%nExamples:",
                 "  recur export onnx --model lstm.safetensors --out lstm.onnx",
-                "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 --inputs input"})
+                "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 \\",
+                "                    --inputs input"})
 final class ExportCommand implements Runnable {
     @Spec
     CommandSpec spec;

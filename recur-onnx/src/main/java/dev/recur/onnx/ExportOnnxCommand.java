@@ -15,16 +15,19 @@ import picocli.CommandLine.Option;
 /** {@code recur export onnx}: a recurrent stack's model file as an ONNX graph ({@link RecurrentExport}). */
 @Command(name = "onnx", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write a recurrent stack (an RNN, LSTM or GRU model file) as an ONNX model.",
-        footer = {"%nThe graph takes and gives what `recur encode` does, with dynamic T and B:",
-                "  inputs   input [T, B, F] ([B, T, F] for a batch_first model), lengths int64 [B],",
+        footer = {"%nThe graph takes and gives what `recur encode` does, T and B dynamic:",
+                "  inputs   input [T, B, F] ([B, T, F] if batch_first), lengths int64 [B],",
                 "           h0 [L·D, B, H], c0 [L·D, B, H] (lstm)",
-                "  outputs  output [T, B, D·H] ([B, T, D·H] batch_first), h_n [L·D, B, H], c_n (lstm)",
-                "Outputs past a sequence's length are zeros; h_n and c_n are each sequence's state after its own last step.",
-                "Feed full lengths and zero states when there are none, or export with --inputs input.",
-                "An LSTM with projection (proj_size > 0) has no ONNX operator and cannot be exported.",
+                "  outputs  output [T, B, D·H] ([B, T, D·H] if batch_first),",
+                "           h_n [L·D, B, H], c_n [L·D, B, H] (lstm)",
+                "Outputs past a sequence's length are zeros; h_n and c_n are each",
+                "sequence's state after its own last step. Feed full lengths and zero",
+                "states when there are none, or export with --inputs input.",
+                "An LSTM with projection (proj_size > 0) has no ONNX operator.",
                 "%nExamples:",
                 "  recur export onnx --model lstm.safetensors --out lstm.onnx",
-                "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 --inputs input"})
+                "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 \\",
+                "                    --inputs input"})
 final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", required = true,
             description = "A recurrent stack: a model file with recur.config type lstm, gru or rnn.")

@@ -153,6 +153,17 @@ class ExportOnnxCommandTest {
     }
 
     @Test
+    void anOutputInAMissingDirectoryIsBadInput() throws Exception {
+        Path model = dir.resolve("rnn.safetensors"), out = dir.resolve("absent").resolve("rnn.onnx");
+        RecurrentModelFile.write(model, Recurrent.of(RecurrentConfig.rnn(3, 4), new Rng(2)));
+
+        Result r = run("export", "onnx", "--model", model.toString(), "--out", out.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).isEqualTo("recur: " + out + ": no such directory " + out.getParent() + System.lineSeparator());
+    }
+
+    @Test
     void anUnknownInputsChoiceIsBadInput() {
         Result r = run("export", "onnx", "--model", "m.safetensors", "--out", "m.onnx", "--inputs", "state");
 
