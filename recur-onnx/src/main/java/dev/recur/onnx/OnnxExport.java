@@ -1,0 +1,64 @@
+package dev.recur.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.recur.io.ModelFormatException;
+import dev.recur.nn.Recurrent;
+import dev.recur.task.Models;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport});
+ * a task model is refused with a one-line {@link ModelFormatException}.
+ * <pre>
+ * ModelProto onnx = OnnxExport.of(Models.open(Path.of("lstm.safetensors")), RecurrentExport.Inputs.ALL, 17);
+ * OnnxExport.write(Path.of("lstm.onnx"), onnx);
+ * </pre>
+ */
+public final class OnnxExport {
+    private OnnxExport() {}
+
+    /** The ONNX model of an opened model file; its recur.config goes into the metadata unchanged. */
+    public static ModelProto of(Models.Opened model, RecurrentExport.Inputs inputs, int opset) {
+        if (model.model() instanceof Recurrent rnn) {
+            return RecurrentExport.model(String.valueOf(model.file()), rnn, model.config().toString(), inputs, opset);
+        }
+        throw new ModelFormatException(model.file(), "this is " + model.kind().noun()
+                + "; its ONNX export is not available yet (Recur exports bare RNN, LSTM and GRU stacks)");
+    }
+
+    /**
+     * Writes {@code model} to a temporary file beside {@code file}, syncs it and moves it over {@code file}
+     * atomically; on failure the temporary file is deleted and an existing {@code file} is left as it was.
+     */
+    public static void write(Path file, ModelProto model) throws IOException {
+        Path target = file.toAbsolutePath();
+        if (!Files.isDirectory(target.getParent())) throw new NoSuchFileException(file + ": no such directory " + target.getParent());
+        // Created as an ordinary file (the umask's permissions), not as Files.createTempFile's owner-only one.
+        Path temp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(channel)) {
+                model.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (Throwable failure) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+    }
+}
