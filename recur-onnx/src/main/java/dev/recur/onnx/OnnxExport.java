@@ -4,6 +4,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Recurrent;
 import dev.recur.task.Models;
+import dev.recur.task.classify.Classifier;
+import dev.recur.task.lm.LanguageModel;
+import dev.recur.task.tag.Tagger;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -16,8 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport});
- * a task model is refused with a one-line {@link ModelFormatException}.
+ * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport}),
+ * language models, text classifiers and sequence taggers ({@link TaskExport}); other task models are refused with a
+ * one-line {@link ModelFormatException}.
  * <pre>
  * ModelProto onnx = OnnxExport.of(Models.open(Path.of("lstm.safetensors")), RecurrentExport.Inputs.ALL, 17);
  * OnnxExport.write(Path.of("lstm.onnx"), onnx);
@@ -28,11 +32,13 @@ public final class OnnxExport {
 
     /** The ONNX model of an opened model file; its recur.config goes into the metadata unchanged. */
     public static ModelProto of(Models.Opened model, RecurrentExport.Inputs inputs, int opset) {
-        if (model.model() instanceof Recurrent rnn) {
-            return RecurrentExport.model(String.valueOf(model.file()), rnn, model.config().toString(), inputs, opset);
-        }
-        throw new ModelFormatException(model.file(), "this is " + model.kind().noun()
-                + "; its ONNX export is not available yet (Recur exports bare RNN, LSTM and GRU stacks)");
+        String config = model.config().toString();
+        if (model.model() instanceof Recurrent rnn) return RecurrentExport.model(String.valueOf(model.file()), rnn, config, inputs, opset);
+        if (model.model() instanceof LanguageModel lm) return TaskExport.languageModel(lm, config, inputs, opset);
+        if (model.model() instanceof Classifier classifier) return TaskExport.classifier(classifier, config, inputs, opset);
+        if (model.model() instanceof Tagger tagger) return TaskExport.tagger(tagger, config, inputs, opset);
+        throw new ModelFormatException(model.file(), "this is " + model.kind().noun() + "; its ONNX export is not available yet"
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers and sequence taggers)");
     }
 
     /**

@@ -9,17 +9,18 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
-import dev.recur.data.Tokenizer;
 import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
+import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
-import dev.recur.task.lm.LanguageModel;
-import dev.recur.task.lm.LanguageModelConfig;
+import dev.recur.task.seq2seq.Seq2Seq;
+import dev.recur.task.seq2seq.Seq2SeqConfig;
+import dev.recur.task.seq2seq.Unit;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -118,17 +119,19 @@ class ExportOnnxCommandTest {
     }
 
     @Test
-    void aTaskModelIsBadInputUntilItsExportExists() throws Exception {
-        Path model = dir.resolve("lm.safetensors");
-        var symbols = List.of(Vocabulary.UNKNOWN, " ", "a", "b");
-        new LanguageModel(new LanguageModelConfig(Tokenizer.CHAR, CellType.GRU, 4, 6, 1, 0f), Vocabulary.of(symbols), new Rng(1)).save(model);
+    void aTaskModelWithoutAnExportIsBadInput() throws Exception {
+        Path model = dir.resolve("s2s.safetensors");
+        var config = new Seq2SeqConfig(4, CellType.GRU, 4, 1, 4, 1, Attention.Form.ADDITIVE, 3, 0f, 0f);
+        new Seq2Seq(config, new Unit.Side(Unit.CHAR, null), new Unit.Side(Unit.WORD, null), Vocabulary.of(List.of(Vocabulary.UNKNOWN, "x", "y")),
+                Vocabulary.of(List.of(Vocabulary.UNKNOWN, Seq2Seq.START, Seq2Seq.END, "a")), new Rng(1)).save(model);
 
-        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("lm.onnx").toString());
+        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("s2s.onnx").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a language model; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks)" + System.lineSeparator());
-        assertThat(dir.resolve("lm.onnx")).doesNotExist();
+        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a sequence-to-sequence model; its ONNX export is not available yet"
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers and sequence taggers)"
+                + System.lineSeparator());
+        assertThat(dir.resolve("s2s.onnx")).doesNotExist();
     }
 
     @Test
