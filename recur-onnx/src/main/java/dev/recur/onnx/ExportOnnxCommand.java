@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code recur export onnx}: a recurrent stack's model file as an ONNX graph ({@link RecurrentExport}). */
+/** {@code recur export onnx}: a model file as an ONNX graph ({@link RecurrentExport}, {@link TaskExport}). */
 @Command(name = "onnx", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a recurrent stack (an RNN, LSTM or GRU model file) as an ONNX model.",
+        description = "Write a recurrent stack, language model, classifier or tagger as an ONNX model.",
         footer = {"%nThe graph takes and gives what `recur encode` does, T and B dynamic:",
                 "  inputs   input [T, B, F] ([B, T, F] if batch_first), lengths int64 [B],",
                 "           h0 [L·D, B, H], c0 [L·D, B, H] (lstm)",
@@ -24,13 +24,15 @@ import picocli.CommandLine.Option;
                 "sequence's state after its own last step. Feed full lengths and zero",
                 "states when there are none, or export with --inputs input.",
                 "An LSTM with projection (proj_size > 0) has no ONNX operator.",
+                "Language models, classifiers and taggers take tokens int64 [T, B] and",
+                "lengths; their inputs and outputs are listed in docs/onnx.md.",
                 "%nExamples:",
                 "  recur export onnx --model lstm.safetensors --out lstm.onnx",
                 "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 \\",
                 "                    --inputs input"})
 final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", required = true,
-            description = "A recurrent stack: a model file with recur.config type lstm, gru or rnn.")
+            description = "A model file: an lstm, gru or rnn stack, a language model, classifier or tagger.")
     Path model;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The ONNX file to write, e.g. lstm.onnx.")
@@ -41,7 +43,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
     int opset;
 
     @Option(names = "--inputs", paramLabel = "WHICH", defaultValue = "all",
-            description = "all: input, lengths, h0 and c0 (lstm); input: input alone, full lengths and zero state "
+            description = "all: input, lengths, h0 and c0 (lstm); input: input alone (tokens alone for a language model), full lengths and zero state "
                     + "(default: ${DEFAULT-VALUE}).")
     RecurrentExport.Inputs inputs;
 
