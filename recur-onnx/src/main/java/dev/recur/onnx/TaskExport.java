@@ -5,7 +5,10 @@ import static dev.recur.onnx.OnnxGraph.INT64;
 import static dev.recur.onnx.OnnxGraph.attr;
 import static dev.recur.onnx.OnnxGraph.ints;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import dev.recur.io.ModelFile;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Pooling;
@@ -21,6 +24,9 @@ import dev.recur.task.text.EncoderConfig;
 import dev.recur.tensor.InvalidOptionException;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -222,7 +228,7 @@ public final class TaskExport {
     /** A recurrent stack with {@code config} and the weights stored under {@code prefix}, for {@link RecurrentExport#emit}. */
     private static Recurrent stack(RecurrentConfig config, Map<String, Tensor> weights, String prefix) {
         Recurrent rnn = Recurrent.of(config, new Rng(0));
-        var own = new java.util.LinkedHashMap<String, Tensor>();
+        var own = new LinkedHashMap<String, Tensor>();
         weights.forEach((name, t) -> {
             if (name.startsWith(prefix) && !name.substring(prefix.length()).contains(".")) own.put(name.substring(prefix.length()), t);
         });
@@ -243,11 +249,9 @@ public final class TaskExport {
 
     /** An int64 scalar (rank 0), as Range and a scalar Gather index need: a Constant node. */
     private static String scalar(OnnxGraph g, String name, long value) {
-        var bytes = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value);
-        var tensor = ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setDataType(INT64)
-                .setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array()));
-        var a = ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("value")
-                .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.TENSOR).setT(tensor).build();
+        var bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+        var tensor = TensorProto.newBuilder().setDataType(INT64).setRawData(ByteString.copyFrom(bytes.array()));
+        var a = AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(tensor).build();
         return g.node("Constant", List.of(), name, a);
     }
 

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exported classifiers and taggers run in ONNX Runtime and give Recur's results to 1e-5 relative ({@link Close})
@@ -147,6 +148,24 @@ class TextTaskExportTest {
         int[][] expected = tagger.predictIndices(SENTENCES);
         for (int b = 0; b < B; b++) {
             assertThat(viterbi(ort, b, (int) LENGTHS[b])).as("sentence %d", b).containsExactly(expected[b]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {14, 15, 16, 17})
+    void everyOpsetFrom14To17RunsTheSame(int opset) throws Exception {
+        var rng = new Rng(7);
+        var encoder = new Encoder(CellType.LSTM, 2, true);
+        var classifier = new Classifier(new ClassifierConfig(encoder.config(), Pooling.ATTENTION, 3, 100), encoder.build(rng), List.of("x", "y"), rng);
+        classifier.train(false);
+
+        ModelProto onnx = TaskExport.classifier(classifier, classifier.configJson().toString(), Inputs.ALL, opset);
+        assertThat(onnx.getOpsetImport(0).getVersion()).isEqualTo(opset);
+        Map<String, Tensor> ort = TaskOrt.run(onnx, feeds(classifier.encoder(), true));
+        try (var off = Tape.noGrad()) {
+            Classifier.Output recur = classifier.forward(SENTENCES);
+            assertClose("logits", ort.get("logits"), recur.logits().value());
+            assertClose("attention", ort.get("attention"), recur.attention().weights());
         }
     }
 
