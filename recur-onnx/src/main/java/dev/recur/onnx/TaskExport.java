@@ -47,7 +47,12 @@ import java.util.Map;
  * BiLSTM and joins both final states to the word embedding, as {@code TextEncoder} does per distinct word. A CRF's
  * parameters are outputs as the tagger's Viterbi decoding uses them: −∞ at the transitions its tag scheme forbids
  * (such as O → I-X under BIO). Tokenization and decoding stay with the caller; recur.config, with the
- * vocabularies, labels and tags, goes into the metadata.
+ * vocabularies, labels and tags, goes into the metadata. Classifiers and taggers need {@code lengths}, so they
+ * refuse {@link Inputs#INPUT}.
+ * <pre>
+ * var lm = Models.open(Path.of("sotu.safetensors"), LanguageModel.class);
+ * ModelProto onnx = TaskExport.languageModel(lm, lm.configJson().toString(), RecurrentExport.Inputs.ALL, 17);
+ * </pre>
  */
 public final class TaskExport {
     private TaskExport() {}
