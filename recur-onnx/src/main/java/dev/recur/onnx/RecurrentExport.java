@@ -33,7 +33,8 @@ import java.util.Map;
  * from zero state (ONNX's reading of absent optional inputs).
  * <p>
  * Weights are reordered from PyTorch's gate blocks to ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h with
- * {@code linear_before_reset=1}, which is PyTorch's form (the reset gate multiplies R_h h + Rb_h); B = [Wb; Rb],
+ * {@code linear_before_reset=1}, which is PyTorch's form (the reset gate multiplies R_h h + Rb_h), or 0 for a
+ * reset-before GRU ({@link RecurrentConfig#withResetBefore}: R_h (r ⊙ h) + Rb_h); B = [Wb; Rb],
  * zeros for a stack without bias. Nodes use layout 0 (time-major), since ONNX Runtime's CPU kernels refuse layout 1;
  * a batch-first stack gets a Transpose on either side. An LSTM with projection has no ONNX operator and is refused.
  * <pre>
@@ -149,7 +150,8 @@ public final class RecurrentExport {
     private static AttributeProto[] attributes(RecurrentConfig c) {
         var a = new ArrayList<>(List.of(attr("hidden_size", c.hiddenSize()),
                 attr("direction", c.bidirectional() ? "bidirectional" : "forward"), attr("layout", 0)));
-        if (c.cell() == CellType.GRU) a.add(attr("linear_before_reset", 1));
+        // PyTorch's GRU (reset after R_h h + Rb_h) is linear_before_reset=1; Recur's reset-before GRU is ONNX's default 0.
+        if (c.cell() == CellType.GRU) a.add(attr("linear_before_reset", c.resetAfter() ? 1 : 0));
         if (c.cell() == CellType.RNN) {
             String f = c.nonlinearity() == Nonlinearity.RELU ? "Relu" : "Tanh";
             a.add(OnnxGraph.strings("activations", Collections.nCopies(c.directions(), f)));
