@@ -17,6 +17,9 @@ final class Glue {
     static final Set<String> OPERATORS = Set.of("Constant", "Identity", "Cast", "Transpose", "Squeeze", "Unsqueeze", "Slice",
             "Concat", "Reshape", "Shape", "Gather", "ConstantOfShape", "Expand");
 
+    /** The largest constant Recur folds: glue is shapes and indices, weights a few million values at most. */
+    private static final long MAX_FOLDED = 1L << 26;
+
     /** A constant tensor: a TensorProto data type (float32, int32 or int64), its dims and its values. */
     record Const(int type, long[] dims, double[] values) {
         int rank() {
@@ -127,9 +130,9 @@ final class Glue {
     private Const transpose(Const x) {
         int r = x.rank();
         AttributeProto a = attribute("perm");
-        int[] perm = new int[r];
-        for (int i = 0; i < r; i++) perm[i] = a == null ? r - 1 - i : (int) a.getInts(i);
         if (a != null && a.getIntsCount() != r) throw error("perm " + a.getIntsList() + " does not fit rank " + r);
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) perm[i] = checkAxis(a == null ? r - 1 - i : a.getInts(i), r);
         long[] dims = new long[r];
         for (int i = 0; i < r; i++) dims[i] = x.dims()[checkAxis(perm[i], r)];
         long[] strides = strides(x.dims());
@@ -353,7 +356,7 @@ final class Glue {
         long n = 1;
         for (long d : dims) {
             n *= d;
-            if (n > Integer.MAX_VALUE / 2) throw error("dims " + Arrays.toString(dims) + " are too large to fold");
+            if (n > MAX_FOLDED) throw error("dims " + Arrays.toString(dims) + " are too large to fold (more than " + MAX_FOLDED + " values)");
         }
         return n;
     }
