@@ -22,7 +22,7 @@ F, H, T, B = 3, 4, 5, 2
 
 # (cell, layers, bidirectional, batch_first, bias, opset, with_h0): a subset of
 # {lstm, gru, rnn_tanh, rnn_relu} x {1, 2 layers} x {uni, bi} x batch_first x opset {14, 17}, plus one case per cell
-# without h0.
+# without h0. 20 cases, and the 2 of OLD_OPSETS.
 SHAPES = [
     (1, False, False, True, 14, True),
     (2, True, True, True, 17, True),
@@ -64,46 +64,54 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + data)
 
 
+# Older opsets, for the attribute forms of the glue: Slice's starts/ends/axes before opset 10, Squeeze's and
+# Unsqueeze's axes before 13.
+OLD_OPSETS = [
+    ("gru", (2, False, False, True, 9, True)),
+    ("lstm", (2, True, True, True, 11, False)),
+]
+
+
 def main():
     warnings.filterwarnings("ignore")
     os.makedirs(OUT, exist_ok=True)
     seed = 0
-    for cell in CELLS:
-        for layers, bidirectional, batch_first, bias, opset, with_h0 in SHAPES:
-            seed += 1
-            torch.manual_seed(seed)
-            rnn = module(cell, layers, bidirectional, batch_first, bias).eval()
-            d = 2 if bidirectional else 1
-            name = "%s_l%d_%s_%s_%s_op%d%s" % (cell, layers, "bi" if bidirectional else "uni", "bf" if batch_first else "tm",
-                                              "bias" if bias else "nobias", opset, "" if with_h0 else "_noh0")
-            x = torch.randn(B, T, F) if batch_first else torch.randn(T, B, F)
-            seq = {0: "B", 1: "T"} if batch_first else {0: "T", 1: "B"}
-            lstm = cell == "lstm"
-            tensors = {"input": x}
-            if with_h0:
-                h0 = torch.randn(layers * d, B, H)
-                state = (h0, torch.randn(layers * d, B, H)) if lstm else h0
-                args, model = (x, state), rnn
-                inputs = ["input", "h0", "c0"] if lstm else ["input", "h0"]
-                tensors["h0"] = h0
-                if lstm:
-                    tensors["c0"] = state[1]
-            else:
-                args, model = (x,), NoState(rnn)
-                inputs = ["input"]
-            outputs = ["output", "h_n", "c_n"] if lstm else ["output", "h_n"]
-            axes = {n: ({1: "B"} if n not in ("input", "output") else seq) for n in inputs + outputs}
-            with torch.no_grad():
-                y, state_n = rnn(*args)
-            tensors["output"] = y
+    cases = [(cell, shape) for cell in CELLS for shape in SHAPES] + OLD_OPSETS
+    for cell, (layers, bidirectional, batch_first, bias, opset, with_h0) in cases:
+        seed += 1
+        torch.manual_seed(seed)
+        rnn = module(cell, layers, bidirectional, batch_first, bias).eval()
+        d = 2 if bidirectional else 1
+        name = "%s_l%d_%s_%s_%s_op%d%s" % (cell, layers, "bi" if bidirectional else "uni", "bf" if batch_first else "tm",
+                                          "bias" if bias else "nobias", opset, "" if with_h0 else "_noh0")
+        x = torch.randn(B, T, F) if batch_first else torch.randn(T, B, F)
+        seq = {0: "B", 1: "T"} if batch_first else {0: "T", 1: "B"}
+        lstm = cell == "lstm"
+        tensors = {"input": x}
+        if with_h0:
+            h0 = torch.randn(layers * d, B, H)
+            state = (h0, torch.randn(layers * d, B, H)) if lstm else h0
+            args, model = (x, state), rnn
+            inputs = ["input", "h0", "c0"] if lstm else ["input", "h0"]
+            tensors["h0"] = h0
             if lstm:
-                tensors["h_n"], tensors["c_n"] = state_n
-            else:
-                tensors["h_n"] = state_n
-            torch.onnx.export(model, args, os.path.join(OUT, name + ".onnx"), input_names=inputs, output_names=outputs,
-                              dynamic_axes=axes, opset_version=opset)
-            write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors)
-            print(name)
+                tensors["c0"] = state[1]
+        else:
+            args, model = (x,), NoState(rnn)
+            inputs = ["input"]
+        outputs = ["output", "h_n", "c_n"] if lstm else ["output", "h_n"]
+        axes = {n: ({1: "B"} if n not in ("input", "output") else seq) for n in inputs + outputs}
+        with torch.no_grad():
+            y, state_n = rnn(*args)
+        tensors["output"] = y
+        if lstm:
+            tensors["h_n"], tensors["c_n"] = state_n
+        else:
+            tensors["h_n"] = state_n
+        torch.onnx.export(model, args, os.path.join(OUT, name + ".onnx"), input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, opset_version=opset)
+        write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors)
+        print(name)
 
 
 if __name__ == "__main__":

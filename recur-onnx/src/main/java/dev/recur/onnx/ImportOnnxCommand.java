@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "direction, LSTM peepholes (unless all zero).",
                 "%nExamples:",
                 "  recur import onnx --model lstm.onnx --out lstm.safetensors",
-                "  recur encode --model lstm.safetensors ...   (then use it as any stack)"})
+                "  recur encode --model lstm.safetensors --input x.json > y.json"})
 final class ImportOnnxCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "The ONNX file to read, e.g. lstm.onnx.")
     Path model;
