@@ -262,9 +262,10 @@ final class RecurrentImport {
         Glue.Const w = weight(node, index, in.get(1), "W", true), r = weight(node, index, in.get(2), "R", true);
         Glue.Const b = weight(node, index, in.get(3), "B", false);
         AttributeProto hs = glue.attribute("hidden_size");
-        int h = (int) (hs != null ? hs.getI() : r.rank() == 3 ? r.dims()[2] : -1);
+        long hidden = hs != null ? hs.getI() : r.rank() == 3 ? r.dims()[2] : -1;
+        if (hidden <= 0 || hidden > Integer.MAX_VALUE / 8) throw error(node, index, "hidden_size is " + hidden + "; expected a positive integer");
+        int h = (int) hidden;
         String forH = "for hidden_size=" + h + " and direction " + dirName;
-        if (h <= 0) throw error(node, index, "hidden_size is " + h + "; expected a positive integer");
         if (w.rank() != 3 || w.dims()[0] != d || w.dims()[1] != (long) gates * h || w.dims()[2] <= 0) {
             throw error(node, index, "W has dims " + Arrays.toString(w.dims()) + "; expected [" + d + ", " + gates * h + ", input_size] " + forH);
         }
@@ -281,11 +282,11 @@ final class RecurrentImport {
             }
             if (!p.allZero()) throw error(node, index, "peepholes (input P) are not supported; Recur's LSTM has none (an all-zero P is accepted)");
         }
-        if (k > 0 && (h != hidden || d != directions)) {
+        if (k > 0 && (h != this.hidden || d != directions)) {
             throw error(node, index, "hidden_size " + h + " and direction " + dirName + " differ from the first node " + firstNode
                     + "'s; Recur's layers share them");
         }
-        hidden = h;
+        this.hidden = h;
         directions = d;
         if (k > 0 && w.dims()[2] != (long) d * h) {
             throw error(node, index, "W has dims " + Arrays.toString(w.dims()) + "; expected input_size " + d * h + ", the previous layer's output");
@@ -323,9 +324,6 @@ final class RecurrentImport {
                 case "linear_before_reset" -> {
                     if (!type.equals("GRU")) throw error(node, index, "attribute linear_before_reset is not an attribute of " + type);
                     if (a.getI() != 0 && a.getI() != 1) throw error(node, index, "linear_before_reset " + a.getI() + " is not 0 or 1");
-                    if (linearBeforeReset >= 0 && a.getI() != linearBeforeReset) {
-                        throw error(node, index, "linear_before_reset=" + a.getI() + " differs from the first node " + firstNode + "'s; Recur's layers share one GRU form");
-                    }
                 }
                 case "activation_alpha", "activation_beta" -> {
                     if (a.getFloatsCount() > 0) throw error(node, index, "attribute " + a.getName() + " is not supported; Recur's activations take no parameters");
@@ -408,7 +406,7 @@ final class RecurrentImport {
             time = layout == 0 ? a0 : a1;
             batch = layout == 0 ? a1 : a0;
             batchFirst = time.equals("1");
-            values.put(node.getInput(0), new Result());   // the graph input is not also a state
+            values.put(node.getInput(0), new Result());   // the stack's input cannot also be its initial state
             return;
         }
         List<String> expected = layout == 0 ? List.of(time, batch, "f") : List.of(batch, time, "f");
