@@ -2,6 +2,7 @@ package dev.recur.onnx;
 
 import dev.recur.cli.ExitCodes;
 import dev.recur.io.RecurrentModelFile;
+import dev.recur.nn.Recurrent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,11 +32,11 @@ final class ImportOnnxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        var imported = RecurrentImport.of(String.valueOf(model), OnnxModelReader.read(model));
+        Recurrent rnn = OnnxImport.read(model);
         Path parent = out.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) throw new NoSuchFileException(out + ": no such directory " + parent);
-        RecurrentModelFile.write(out, imported.recurrent());
-        System.err.printf("wrote %s: %s%n", out, imported.config().describe());
+        RecurrentModelFile.write(out, rnn);
+        System.err.printf("wrote %s: %s%n", out, rnn.config().describe());
         return ExitCodes.OK;
     }
 }

@@ -41,7 +41,7 @@ class OnnxTorchImportTest {
     void importedStackGivesPyTorchsOutputs(String name) throws Exception {
         Path onnx = dir().resolve(name + ".onnx");
         Map<String, Tensor> ref = SafeTensors.read(dir().resolve(name + ".safetensors")).tensors();
-        Recurrent rnn = RecurrentImport.of(name, OnnxModelReader.read(onnx)).recurrent();
+        Recurrent rnn = OnnxImport.read(onnx);
         assertThat(rnn.config().batchFirst()).isEqualTo(name.contains("_bf_"));
         assertThat(rnn.config().bias()).isEqualTo(!name.contains("nobias"));
 
