@@ -51,7 +51,7 @@ public final class Recur implements Runnable {
     static {
         GROUPS.put("Language modelling", List.of("lm"));
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
-        GROUPS.put("Models", List.of("encode", "inspect", "serve", "export"));
+        GROUPS.put("Models", List.of("encode", "inspect", "serve", "export", "import"));
         GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));
     }

@@ -33,8 +33,9 @@ import java.util.Map;
  * from zero state (ONNX's reading of absent optional inputs).
  * <p>
  * Weights are reordered from PyTorch's gate blocks to ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h with
- * {@code linear_before_reset=1}, which is PyTorch's form (the reset gate multiplies R_h h + Rb_h); B = [Wb; Rb],
- * zeros for a stack without bias. Nodes use layout 0 (time-major), since ONNX Runtime's CPU kernels refuse layout 1;
+ * {@code linear_before_reset=1}, which is PyTorch's form (the reset gate multiplies R_h h + Rb_h), or 0 for a
+ * reset-before GRU ({@link RecurrentConfig#withResetBefore}: R_h (r ⊙ h) + Rb_h); B = [Wb; Rb],
+ * absent (zeros, to ONNX) for a stack without bias. Nodes use layout 0 (time-major), since ONNX Runtime's CPU kernels refuse layout 1;
  * a batch-first stack gets a Transpose on either side. An LSTM with projection has no ONNX operator and is refused.
  * <pre>
  * ModelProto onnx = RecurrentExport.model(lstm, RecurrentExport.Inputs.ALL, 17);
@@ -117,7 +118,8 @@ public final class RecurrentExport {
             String l = "_l" + k;
             String w = g.initializer("W" + l, stacked(weights, c, "weight_ih" + l, c.layerInputSize(k)));
             String r = g.initializer("R" + l, stacked(weights, c, "weight_hh" + l, c.hiddenSize()));
-            String b = g.initializer("B" + l, biases(weights, c, l));
+            // A stack without bias omits B, which ONNX reads as zeros, so an import gives a stack without bias again.
+            String b = c.bias() ? g.initializer("B" + l, biases(weights, c, l)) : "";
             String hk = layers == 1 ? h0 : slice(g, h0, k * d, (k + 1) * d, "h0" + l);
             String ck = layers == 1 ? c0 : slice(g, c0, k * d, (k + 1) * d, "c0" + l);
             boolean lstm = c.cell() == CellType.LSTM;
@@ -149,7 +151,8 @@ public final class RecurrentExport {
     private static AttributeProto[] attributes(RecurrentConfig c) {
         var a = new ArrayList<>(List.of(attr("hidden_size", c.hiddenSize()),
                 attr("direction", c.bidirectional() ? "bidirectional" : "forward"), attr("layout", 0)));
-        if (c.cell() == CellType.GRU) a.add(attr("linear_before_reset", 1));
+        // PyTorch's GRU (reset after R_h h + Rb_h) is linear_before_reset=1; Recur's reset-before GRU is ONNX's default 0.
+        if (c.cell() == CellType.GRU) a.add(attr("linear_before_reset", c.resetAfter() ? 1 : 0));
         if (c.cell() == CellType.RNN) {
             String f = c.nonlinearity() == Nonlinearity.RELU ? "Relu" : "Tanh";
             a.add(OnnxGraph.strings("activations", Collections.nCopies(c.directions(), f)));
@@ -168,11 +171,10 @@ public final class RecurrentExport {
         return all;
     }
 
-    /** B of one layer: [D, 2·G·H] = [Wb; Rb] per direction in ONNX gate order; zeros for a stack without bias. */
+    /** B of one layer: [D, 2·G·H] = [Wb; Rb] per direction in ONNX gate order. */
     private static Tensor biases(Map<String, Tensor> weights, RecurrentConfig c, String layer) {
         int d = c.directions(), rows = c.cell().gates() * c.hiddenSize();
         Tensor all = Tensor.zeros(d, 2 * rows);
-        if (!c.bias()) return all;
         for (int dir = 0; dir < d; dir++) {
             String suffix = layer + (dir == 1 ? "_reverse" : "");
             reorder(c, weights.get("bias_ih" + suffix), all.data(), dir * 2 * rows, 1);

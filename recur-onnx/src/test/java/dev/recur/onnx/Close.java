@@ -13,11 +13,16 @@ final class Close {
     private Close() {}
 
     static void assertClose(String name, Tensor ort, Tensor recur) {
-        assertThat(ort.shape()).as(name + " shape").containsExactly(recur.shape());
-        for (int i = 0; i < recur.size(); i++) {
-            double expected = recur.at(i), actual = ort.at(i);
-            if (!(Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected)))) {
-                fail("%s%s: ONNX Runtime %s, Recur %s", name, Arrays.toString(recur.unflatten(i)), actual, expected);
+        assertClose(name, ort, "ONNX Runtime", recur, "Recur");
+    }
+
+    /** |actual − expected| ≤ 1e-5 · max(1, |expected|); a failure names the element and both values by their labels. */
+    static void assertClose(String name, Tensor actual, String actualLabel, Tensor expected, String expectedLabel) {
+        assertThat(actual.shape()).as(name + " shape").containsExactly(expected.shape());
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.at(i), a = actual.at(i);
+            if (!(Math.abs(a - e) <= TOLERANCE * Math.max(1, Math.abs(e)))) {
+                fail("%s%s: %s %s, %s %s", name, Arrays.toString(expected.unflatten(i)), actualLabel, a, expectedLabel, e);
             }
         }
     }

@@ -41,7 +41,7 @@ class RecurrentExportTest {
     private static final long[] FULL = {T, T, T}, UNSORTED = {3, 5, 1};
 
     enum Cell {
-        RNN_TANH, RNN_RELU, LSTM, GRU;
+        RNN_TANH, RNN_RELU, LSTM, GRU, GRU_RESET_BEFORE;
 
         RecurrentConfig config() {
             return switch (this) {
@@ -49,6 +49,7 @@ class RecurrentExportTest {
                 case RNN_RELU -> RecurrentConfig.rnn(F, H).withNonlinearity(Nonlinearity.RELU);
                 case LSTM -> RecurrentConfig.lstm(F, H);
                 case GRU -> RecurrentConfig.gru(F, H);
+                case GRU_RESET_BEFORE -> RecurrentConfig.gru(F, H).withResetBefore();
             };
         }
     }
@@ -65,9 +66,18 @@ class RecurrentExportTest {
         }
     }
 
+    /**
+     * The full product for the PyTorch-form cells (256 cases); the reset-before GRU (linear_before_reset=0) gets a
+     * subset that still covers layers, directions, bias, padding, given state and batch-first (16 cases).
+     */
     static Stream<Case> matrix() {
         var cases = new ArrayList<Case>();
-        for (Cell cell : Cell.values())
+        for (int layers = 1; layers <= 2; layers++)
+            for (int d = 1; d <= 2; d++)
+                for (boolean bias : new boolean[] {true, false})
+                    for (boolean batchFirst : new boolean[] {false, true})
+                        cases.add(new Case(Cell.GRU_RESET_BEFORE, layers, d, bias, batchFirst ? FULL : UNSORTED, !batchFirst || bias, batchFirst));
+        for (Cell cell : List.of(Cell.RNN_TANH, Cell.RNN_RELU, Cell.LSTM, Cell.GRU))
             for (int layers = 1; layers <= 2; layers++)
                 for (int d = 1; d <= 2; d++)
                     for (boolean bias : new boolean[] {true, false})
@@ -170,6 +180,18 @@ class RecurrentExportTest {
         assertThat(dims(graph.getOutput(0))).containsExactly("B", "T", "8");
         assertThat(graph.getNodeList()).filteredOn(n -> n.getOpType().equals("GRU")).hasSize(2);
         assertThat(graph.getNodeList().stream().map(n -> n.getName()).distinct().count()).isEqualTo(graph.getNodeCount());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aGruIsWrittenWithLinearBeforeResetOneForPyTorchsFormAndZeroForResetBefore(boolean resetAfter) {
+        var config = RecurrentConfig.gru(F, H).withLayers(2);
+        Recurrent rnn = Recurrent.of(resetAfter ? config : config.withResetBefore(), new Rng(1));
+        var grus = RecurrentExport.model(rnn, Inputs.ALL, 17).getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("GRU")).toList();
+        assertThat(grus).hasSize(2).allSatisfy(n -> assertThat(n.getAttributeList())
+                .filteredOn(a -> a.getName().equals("linear_before_reset")).singleElement()
+                .satisfies(a -> assertThat(a.getI()).isEqualTo(resetAfter ? 1 : 0)));
     }
 
     @Test
