@@ -1,9 +1,9 @@
 package dev.recur.cli;
 
+import dev.recur.io.AtomicWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -20,13 +20,9 @@ public final class Png {
     public static void write(Path file, List<? extends Chart<?, ?>> charts) throws IOException {
         Path target = file.toAbsolutePath();
         if (target.getParent() != null) Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp.png");
-        try {
-            if (charts.size() == 1) BitmapEncoder.saveBitmap(charts.get(0), tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            else BitmapEncoder.saveBitmap(new ArrayList<Chart>(charts), charts.size(), 1, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicWrite.path(target, temp -> {   // the temporary name keeps the .png, which XChart would otherwise add
+            if (charts.size() == 1) BitmapEncoder.saveBitmap(charts.get(0), temp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            else BitmapEncoder.saveBitmap(new ArrayList<Chart>(charts), charts.size(), 1, temp.toString(), BitmapEncoder.BitmapFormat.PNG);
+        });
     }
 }

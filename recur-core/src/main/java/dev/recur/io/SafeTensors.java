@@ -8,17 +8,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Named tensors and string metadata in the safetensors format: an 8-byte little-endian header length N, N bytes
@@ -111,35 +108,20 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
      */
     public void write(Path file) throws IOException {
         byte[] header = header();
-        Path target = file.toAbsolutePath();
-        Path directory = target.getParent();
-        Path temp = createTemporary(directory, target.getFileName().toString());
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                long dataBytes = tensors.values().stream().mapToLong(t -> 4L * t.size()).sum();
-                ByteBuffer buffer = ByteBuffer.allocate(chunkBytes(dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
-                writeFully(channel, buffer.putLong(header.length).flip());
-                writeFully(channel, ByteBuffer.wrap(header));
-                for (Tensor t : tensors.values()) {
-                    for (int done = 0; done < t.size(); ) {
-                        int n = Math.min(buffer.capacity() / 4, t.size() - done);
-                        buffer.clear().asFloatBuffer().put(t.data(), t.offset() + done, n);
-                        writeFully(channel, buffer.limit(4 * n));
-                        done += n;
-                    }
+        AtomicWrite.channel(file, channel -> {
+            long dataBytes = tensors.values().stream().mapToLong(t -> 4L * t.size()).sum();
+            ByteBuffer buffer = ByteBuffer.allocate(chunkBytes(dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
+            writeFully(channel, buffer.putLong(header.length).flip());
+            writeFully(channel, ByteBuffer.wrap(header));
+            for (Tensor t : tensors.values()) {
+                for (int done = 0; done < t.size(); ) {
+                    int n = Math.min(buffer.capacity() / 4, t.size() - done);
+                    buffer.clear().asFloatBuffer().put(t.data(), t.offset() + done, n);
+                    writeFully(channel, buffer.limit(4 * n));
+                    done += n;
                 }
-                channel.force(true);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (Throwable failure) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
-        }
-        syncDirectory(directory);
+        });
     }
 
     /** The JSON header, metadata first and tensors in order, padded with spaces so the data starts 8-byte aligned. */
@@ -175,27 +157,6 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
     }
 
     /** A new, empty file ".name.random.tmp" in {@code directory}, with the default permissions a new file gets. */
-    private static Path createTemporary(Path directory, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path temp = directory.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return temp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) throw e;
-            }
-        }
-    }
-
-    /** Makes the rename durable; not every platform can sync a directory, and there the move alone must do. */
-    private static void syncDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Windows cannot open a directory as a channel; the file's contents were synced before the move.
-        }
-    }
-
     /** A buffer of up to 1 MiB, a multiple of 8 bytes so it holds whole elements of every dtype. */
     private static int chunkBytes(long dataBytes) {
         return (int) Math.min(CHUNK_BYTES, Math.max(8, (dataBytes + 7) / 8 * 8));
