@@ -9,18 +9,16 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
-import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
-import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
-import dev.recur.task.seq2seq.Seq2Seq;
-import dev.recur.task.seq2seq.Seq2SeqConfig;
-import dev.recur.task.seq2seq.Unit;
+import dev.recur.task.forecast.Forecaster;
+import dev.recur.task.forecast.ForecasterConfig;
+import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -120,18 +118,20 @@ class ExportOnnxCommandTest {
 
     @Test
     void aTaskModelWithoutAnExportIsBadInput() throws Exception {
-        Path model = dir.resolve("s2s.safetensors");
-        var config = new Seq2SeqConfig(4, CellType.GRU, 4, 1, 4, 1, Attention.Form.ADDITIVE, 3, 0f, 0f);
-        new Seq2Seq(config, new Unit.Side(Unit.CHAR, null), new Unit.Side(Unit.WORD, null), Vocabulary.of(List.of(Vocabulary.UNKNOWN, "x", "y")),
-                Vocabulary.of(List.of(Vocabulary.UNKNOWN, Seq2Seq.START, Seq2Seq.END, "a")), new Rng(1)).save(model);
+        Path model = dir.resolve("forecaster.safetensors");
+        var spec = new SeriesSpec(List.of("y"), null, List.of(), false, null, SeriesSpec.Fill.NONE);
+        var config = new ForecasterConfig(spec, 4, 2, 0, ForecasterConfig.Scaling.MEAN_ABS, ForecasterConfig.Head.MSE, null,
+                ForecasterConfig.Decoder.DIRECT, CellType.GRU, 3, 1, 0f, 1, 1, 1);
+        var forecaster = new Forecaster(config, new Forecaster.Normalisation(new float[0], new float[0], new float[] {1f}, 0), new Rng(1));
+        ModelFile.write(model, forecaster.configJson(), forecaster.stateDict());
 
-        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("s2s.onnx").toString());
+        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("forecaster.onnx").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a sequence-to-sequence model; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers and sequence taggers)"
-                + System.lineSeparator());
-        assertThat(dir.resolve("s2s.onnx")).doesNotExist();
+        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a forecaster; its ONNX export is not available yet"
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers"
+                + " and sequence-to-sequence models)" + System.lineSeparator());
+        assertThat(dir.resolve("forecaster.onnx")).doesNotExist();
     }
 
     @Test
