@@ -5,6 +5,7 @@ import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Recurrent;
 import dev.recur.task.Models;
 import dev.recur.task.classify.Classifier;
+import dev.recur.task.forecast.Forecaster;
 import dev.recur.task.lm.LanguageModel;
 import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.tag.Tagger;
@@ -24,8 +25,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport}),
  * language models, text classifiers and sequence taggers ({@link TaskExport}), and sequence-to-sequence models as an
- * encoder and a decoder graph ({@link Seq2SeqExport}, through {@link #files}); other task models are refused with a
- * one-line {@link ModelFormatException}.
+ * encoder and a decoder graph ({@link Seq2SeqExport}, through {@link #files}), and forecasters' networks
+ * ({@link ForecastExport}); other task models are refused with a one-line {@link ModelFormatException}.
  * <pre>
  * ModelProto onnx = OnnxExport.of(Models.open(Path.of("lstm.safetensors")), RecurrentExport.Inputs.ALL, 17);
  * OnnxExport.write(Path.of("lstm.onnx"), onnx);
@@ -41,13 +42,14 @@ public final class OnnxExport {
         if (model.model() instanceof LanguageModel lm) return TaskExport.languageModel(lm, config, inputs, opset);
         if (model.model() instanceof Classifier classifier) return TaskExport.classifier(classifier, config, inputs, opset);
         if (model.model() instanceof Tagger tagger) return TaskExport.tagger(tagger, config, inputs, opset);
+        if (model.model() instanceof Forecaster f) return ForecastExport.forecaster(f, config, inputs, opset);
         if (model.model() instanceof Seq2Seq) {
             throw new ModelFormatException(model.file(), "a sequence-to-sequence model exports as two graphs, an encoder and a decoder;"
                     + " use OnnxExport.files or Seq2SeqExport.graphs");
         }
         throw new ModelFormatException(model.file(), "this is " + model.kind().noun() + "; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers"
-                + " and sequence-to-sequence models)");
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers,"
+                + " sequence-to-sequence models and forecasters)");
     }
 
     /**

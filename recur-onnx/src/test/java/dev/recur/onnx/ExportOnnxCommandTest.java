@@ -16,8 +16,10 @@ import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
-import dev.recur.task.forecast.Forecaster;
-import dev.recur.task.forecast.ForecasterConfig;
+import dev.recur.task.anomaly.AnomalyConfig;
+import dev.recur.task.anomaly.AnomalyDetector;
+import dev.recur.task.anomaly.ThresholdRule;
+import dev.recur.task.forecast.Series;
 import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
@@ -118,20 +120,21 @@ class ExportOnnxCommandTest {
 
     @Test
     void aTaskModelWithoutAnExportIsBadInput() throws Exception {
-        Path model = dir.resolve("forecaster.safetensors");
+        Path model = dir.resolve("detector.safetensors");
         var spec = new SeriesSpec(List.of("y"), null, List.of(), false, null, SeriesSpec.Fill.NONE);
-        var config = new ForecasterConfig(spec, 4, 2, 0, ForecasterConfig.Scaling.MEAN_ABS, ForecasterConfig.Head.MSE, null,
-                ForecasterConfig.Decoder.DIRECT, CellType.GRU, 3, 1, 0f, 1, 1, 1);
-        var forecaster = new Forecaster(config, new Forecaster.Normalisation(new float[0], new float[0], new float[] {1f}, 0), new Rng(1));
-        ModelFile.write(model, forecaster.configJson(), forecaster.stateDict());
+        var config = new AnomalyConfig(spec, AnomalyConfig.Method.RECONSTRUCTION, 4, CellType.GRU, 3, 1, 0f, new int[] {0, 10}, new int[] {10, 20}, 1,
+                ThresholdRule.parse("max:1.1"));
+        var series = new Series("", new float[][] {new float[20]}, new float[0][], null, new long[20]);
+        var detector = AnomalyDetector.create(config, List.of(series), new Rng(1));
+        ModelFile.write(model, detector.configJson(), detector.stateDict());
 
-        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("forecaster.onnx").toString());
+        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("detector.onnx").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a forecaster; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers"
-                + " and sequence-to-sequence models)" + System.lineSeparator());
-        assertThat(dir.resolve("forecaster.onnx")).doesNotExist();
+        assertThat(r.err()).isEqualTo("recur: " + model + ": this is an anomaly detector; its ONNX export is not available yet"
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers,"
+                + " sequence-to-sequence models and forecasters)" + System.lineSeparator());
+        assertThat(dir.resolve("detector.onnx")).doesNotExist();
     }
 
     @Test

@@ -10,6 +10,9 @@ import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.onnx.ExportOnnxCommandTest.Result;
 import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.task.forecast.Forecaster;
+import dev.recur.task.forecast.ForecasterConfig;
+import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.seq2seq.Seq2SeqConfig;
 import dev.recur.task.seq2seq.Unit;
@@ -23,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code recur export onnx} on a sequence-to-sequence model file: exit 0, two files beside {@code --out}, each with
- * recur.config in the metadata, which ONNX Runtime runs with the inputs the command reports.
+ * {@code recur export onnx} on a sequence-to-sequence model file (exit 0, two files beside {@code --out}) and on
+ * forecasters with either decoder (exit 0, one file): each file has recur.config in the metadata, and ONNX Runtime
+ * runs it with the inputs the command reports.
  */
 class ExportSeq2SeqAndSeriesCommandTest {
     @TempDir
@@ -53,6 +57,44 @@ class ExportSeq2SeqAndSeriesCommandTest {
                 "lengths", Longs.vector(2, 1)));
         assertThat(step.get("logits").shape()).containsExactly(2, 4);
         assertThat(step.get("attention").shape()).containsExactly(2, 2);
+    }
+
+    @Test
+    void aDirectForecasterFileExports() throws Exception {
+        Path model = forecaster(ForecasterConfig.Decoder.DIRECT, ForecasterConfig.Head.GAUSSIAN);
+        Path out = dir.resolve("forecaster.onnx");
+
+        Result r = ExportOnnxCommandTest.run("export", "onnx", "--model", model.toString(), "--out", out.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.err()).contains("wrote " + out, "inputs steps, known", "outputs params");
+        // known: 1 level and min(L, 12) = 4 last values per target, then nothing per step (no season, covariates or calendar).
+        var params = TaskOrt.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
+        assertThat(params.get("params").shape()).containsExactly(2, 3, 1, 2);
+    }
+
+    @Test
+    void anAutoregressiveForecasterFileExports() throws Exception {
+        Path model = forecaster(ForecasterConfig.Decoder.AUTOREGRESSIVE, ForecasterConfig.Head.QUANTILE);
+        Path out = dir.resolve("forecaster.onnx");
+
+        Result r = ExportOnnxCommandTest.run("export", "onnx", "--model", model.toString(), "--out", out.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.err()).contains("wrote " + out, "inputs input, h0, c0", "outputs params, h_n, c_n");
+        var params = TaskOrt.run(read(model, out), Map.of("input", Tensor.zeros(1, 2, 2), "h0", Tensor.zeros(1, 2, 3), "c0", Tensor.zeros(1, 2, 3)));
+        assertThat(params.get("params").shape()).containsExactly(1, 2, 1, 2);
+    }
+
+    /** A forecaster of one target: context 4, horizon 3, an LSTM of 3; quantiles at 0.1 and 0.9. */
+    private Path forecaster(ForecasterConfig.Decoder decoder, ForecasterConfig.Head head) throws Exception {
+        Path model = dir.resolve(decoder.option() + ".safetensors");
+        var spec = new SeriesSpec(List.of("y"), null, List.of(), false, null, SeriesSpec.Fill.NONE);
+        var config = new ForecasterConfig(spec, 4, 3, 0, ForecasterConfig.Scaling.MEAN_ABS, head, new float[] {0.1f, 0.9f}, decoder,
+                CellType.LSTM, 3, 1, 0f, 1, 1, 1);
+        var f = new Forecaster(config, new Forecaster.Normalisation(new float[0], new float[0], new float[] {1f}, 0), new Rng(3));
+        ModelFile.write(model, f.configJson(), f.stateDict());
+        return model;
     }
 
     private static ModelProto read(Path model, Path onnx) throws Exception {
