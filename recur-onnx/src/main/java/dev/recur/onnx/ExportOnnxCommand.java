@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code recur export onnx}: a model file as an ONNX graph ({@link RecurrentExport}, {@link TaskExport}). */
 @Command(name = "onnx", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a recurrent stack, language model, classifier, tagger, seq2seq model or forecaster as ONNX.",
+        description = "Write a recurrent stack or a task model (lm, classifier, tagger, seq2seq, forecaster, anomaly detector) as ONNX.",
         footer = {"%nThe graph takes and gives what `recur encode` does, T and B dynamic:",
                 "  inputs   input [T, B, F] ([B, T, F] if batch_first), lengths int64 [B],",
                 "           h0 [L·D, B, H], c0 [L·D, B, H] (lstm)",
@@ -29,14 +29,15 @@ import picocli.CommandLine.Option;
                 "A sequence-to-sequence model writes two files: --out g2p.onnx writes",
                 "g2p.encoder.onnx and g2p.decoder.onnx (one decoder step). A forecaster",
                 "exports its network: steps and known -> params (direct), or a step",
-                "graph input, h0, c0 -> params, h_n, c_n (autoregressive).",
+                "graph input, h0, c0 -> params, h_n, c_n (autoregressive). An anomaly",
+                "detector: its forecaster's network, or windows -> reconstruction.",
                 "%nExamples:",
                 "  recur export onnx --model lstm.safetensors --out lstm.onnx",
                 "  recur export onnx --model gru.safetensors --out gru.onnx --opset 14 \\",
                 "                    --inputs input"})
 final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", required = true,
-            description = "A model file: an lstm, gru or rnn stack, a language model, classifier, tagger, seq2seq model or forecaster.")
+            description = "A model file: an lstm, gru or rnn stack, a language model, classifier, tagger, seq2seq model, forecaster or anomaly detector.")
     Path model;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The ONNX file to write, e.g. lstm.onnx.")

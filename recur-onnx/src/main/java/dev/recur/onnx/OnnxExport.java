@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Recurrent;
 import dev.recur.task.Models;
+import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.classify.Classifier;
 import dev.recur.task.forecast.Forecaster;
 import dev.recur.task.lm.LanguageModel;
@@ -25,8 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport}),
  * language models, text classifiers and sequence taggers ({@link TaskExport}), and sequence-to-sequence models as an
- * encoder and a decoder graph ({@link Seq2SeqExport}, through {@link #files}), and forecasters' networks
- * ({@link ForecastExport}); other task models are refused with a one-line {@link ModelFormatException}.
+ * encoder and a decoder graph ({@link Seq2SeqExport}, through {@link #files}), forecasters' and anomaly detectors'
+ * networks ({@link ForecastExport}, {@link AnomalyExport}); any other kind is refused with a one-line
+ * {@link ModelFormatException}.
  * <pre>
  * ModelProto onnx = OnnxExport.of(Models.open(Path.of("lstm.safetensors")), RecurrentExport.Inputs.ALL, 17);
  * OnnxExport.write(Path.of("lstm.onnx"), onnx);
@@ -43,13 +45,14 @@ public final class OnnxExport {
         if (model.model() instanceof Classifier classifier) return TaskExport.classifier(classifier, config, inputs, opset);
         if (model.model() instanceof Tagger tagger) return TaskExport.tagger(tagger, config, inputs, opset);
         if (model.model() instanceof Forecaster f) return ForecastExport.forecaster(f, config, inputs, opset);
+        if (model.model() instanceof AnomalyDetector d) return AnomalyExport.detector(d, config, inputs, opset);
         if (model.model() instanceof Seq2Seq) {
             throw new ModelFormatException(model.file(), "a sequence-to-sequence model exports as two graphs, an encoder and a decoder;"
                     + " use OnnxExport.files or Seq2SeqExport.graphs");
         }
         throw new ModelFormatException(model.file(), "this is " + model.kind().noun() + "; its ONNX export is not available yet"
                 + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers,"
-                + " sequence-to-sequence models and forecasters)");
+                + " sequence-to-sequence models, forecasters and anomaly detectors)");
     }
 
     /**

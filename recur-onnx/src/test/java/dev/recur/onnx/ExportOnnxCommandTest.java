@@ -11,16 +11,10 @@ import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
-import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
-import dev.recur.task.anomaly.AnomalyConfig;
-import dev.recur.task.anomaly.AnomalyDetector;
-import dev.recur.task.anomaly.ThresholdRule;
-import dev.recur.task.forecast.Series;
-import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +24,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,25 +109,6 @@ class ExportOnnxCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).isEqualTo("recur: " + model + ": an LSTM with projection (proj_size=2) has no ONNX operator; Recur cannot export it" + System.lineSeparator());
         assertThat(Files.readString(onnx)).isEqualTo("old");
-    }
-
-    @Test
-    void aTaskModelWithoutAnExportIsBadInput() throws Exception {
-        Path model = dir.resolve("detector.safetensors");
-        var spec = new SeriesSpec(List.of("y"), null, List.of(), false, null, SeriesSpec.Fill.NONE);
-        var config = new AnomalyConfig(spec, AnomalyConfig.Method.RECONSTRUCTION, 4, CellType.GRU, 3, 1, 0f, new int[] {0, 10}, new int[] {10, 20}, 1,
-                ThresholdRule.parse("max:1.1"));
-        var series = new Series("", new float[][] {new float[20]}, new float[0][], null, new long[20]);
-        var detector = AnomalyDetector.create(config, List.of(series), new Rng(1));
-        ModelFile.write(model, detector.configJson(), detector.stateDict());
-
-        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("detector.onnx").toString());
-
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("recur: " + model + ": this is an anomaly detector; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers,"
-                + " sequence-to-sequence models and forecasters)" + System.lineSeparator());
-        assertThat(dir.resolve("detector.onnx")).doesNotExist();
     }
 
     @Test

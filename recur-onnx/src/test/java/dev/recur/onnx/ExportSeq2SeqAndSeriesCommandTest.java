@@ -10,8 +10,12 @@ import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.onnx.ExportOnnxCommandTest.Result;
 import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.task.anomaly.AnomalyConfig;
+import dev.recur.task.anomaly.AnomalyDetector;
+import dev.recur.task.anomaly.ThresholdRule;
 import dev.recur.task.forecast.Forecaster;
 import dev.recur.task.forecast.ForecasterConfig;
+import dev.recur.task.forecast.Series;
 import dev.recur.task.forecast.SeriesSpec;
 import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.seq2seq.Seq2SeqConfig;
@@ -26,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code recur export onnx} on a sequence-to-sequence model file (exit 0, two files beside {@code --out}) and on
- * forecasters with either decoder (exit 0, one file): each file has recur.config in the metadata, and ONNX Runtime
- * runs it with the inputs the command reports.
+ * {@code recur export onnx} on a sequence-to-sequence model file (exit 0, two files beside {@code --out}), on
+ * forecasters with either decoder and on anomaly detectors with either method (exit 0, one file): each file has
+ * recur.config in the metadata, and ONNX Runtime runs it with the inputs the command reports.
  */
 class ExportSeq2SeqAndSeriesCommandTest {
     @TempDir
@@ -84,6 +88,31 @@ class ExportSeq2SeqAndSeriesCommandTest {
         assertThat(r.err()).contains("wrote " + out, "inputs input, h0, c0", "outputs params, h_n, c_n");
         var params = TaskOrt.run(read(model, out), Map.of("input", Tensor.zeros(1, 2, 2), "h0", Tensor.zeros(1, 2, 3), "c0", Tensor.zeros(1, 2, 3)));
         assertThat(params.get("params").shape()).containsExactly(1, 2, 1, 2);
+    }
+
+    @Test
+    void anAnomalyDetectorFileExportsForEitherMethod() throws Exception {
+        var series = new Series("", new float[][] {new float[20]}, new float[0][], null, new long[20]);
+        for (AnomalyConfig.Method method : AnomalyConfig.Method.values()) {
+            Path model = dir.resolve(method.option() + ".safetensors"), out = dir.resolve(method.option() + ".onnx");
+            var spec = new SeriesSpec(List.of("y"), null, List.of(), false, null, SeriesSpec.Fill.NONE);
+            var config = new AnomalyConfig(spec, method, 4, CellType.GRU, 3, 1, 0f, new int[] {0, 10}, new int[] {10, 20}, 1, ThresholdRule.parse("max:1.1"));
+            var detector = AnomalyDetector.create(config, List.of(series), new Rng(1));
+            ModelFile.write(model, detector.configJson(), detector.stateDict());
+
+            Result r = ExportOnnxCommandTest.run("export", "onnx", "--model", model.toString(), "--out", out.toString());
+
+            assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+            if (method == AnomalyConfig.Method.FORECAST) {
+                assertThat(r.err()).contains("wrote " + out, "inputs steps, known", "outputs params");
+                var params = TaskOrt.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
+                assertThat(params.get("params").shape()).containsExactly(2, 1, 1, 1);
+            } else {
+                assertThat(r.err()).contains("wrote " + out, "inputs windows", "outputs reconstruction");
+                var outputs = TaskOrt.run(read(model, out), Map.of("windows", Tensor.zeros(4, 2, 1)));
+                assertThat(outputs.get("reconstruction").shape()).containsExactly(4, 2, 1);
+            }
+        }
     }
 
     /** A forecaster of one target: context 4, horizon 3, an LSTM of 3; quantiles at 0.1 and 0.9. */

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.recur.data.Vocabulary;
+import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.onnx.RecurrentExport.Inputs;
 import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.task.Models;
 import dev.recur.task.seq2seq.Search;
 import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.seq2seq.Seq2SeqConfig;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -123,6 +126,18 @@ class Seq2SeqExportTest {
         assertThat(Seq2SeqExport.encoderFile(Path.of("dir", "g2p.onnx"))).isEqualTo(Path.of("dir", "g2p.encoder.onnx"));
         assertThat(Seq2SeqExport.decoderFile(Path.of("g2p.onnx"))).isEqualTo(Path.of("g2p.decoder.onnx"));
         assertThat(Seq2SeqExport.decoderFile(Path.of("g2p"))).isEqualTo(Path.of("g2p.decoder.onnx"));
+    }
+
+    @Test
+    void onnxExportGivesTwoFilesAndRefusesOneGraph(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("g2p.safetensors");
+        model(new Case(CellType.GRU, Attention.Form.DOT), 3).save(file);
+        Models.Opened opened = Models.open(file);
+
+        assertThat(OnnxExport.files(opened, dir.resolve("g2p.onnx"), Inputs.ALL, 17).keySet())
+                .containsExactly(dir.resolve("g2p.encoder.onnx"), dir.resolve("g2p.decoder.onnx"));
+        assertThatThrownBy(() -> OnnxExport.of(opened, Inputs.ALL, 17)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("a sequence-to-sequence model exports as two graphs, an encoder and a decoder");
     }
 
     @Test
