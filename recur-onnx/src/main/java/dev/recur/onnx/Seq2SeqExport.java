@@ -45,7 +45,7 @@ import java.util.Map;
  * Greedy decoding and beam search stay with the caller, who feeds back {@code h_n}, {@code c_n} and
  * {@code attentional} (reordered by beam) until {@code </s>} (id 2). Dropout is left out (inference).
  * <pre>
- * Seq2SeqExport.Graphs g = Seq2SeqExport.graphs(model, model.configJson().toString(), 17);
+ * Seq2SeqExport.Graphs g = Seq2SeqExport.graphs(model, model.configJson().toString(), RecurrentExport.Inputs.ALL, 17);
  * OnnxExport.write(Seq2SeqExport.encoderFile(Path.of("g2p.onnx")), g.encoder());   // g2p.encoder.onnx
  * OnnxExport.write(Seq2SeqExport.decoderFile(Path.of("g2p.onnx")), g.decoder());   // g2p.decoder.onnx
  * </pre>
