@@ -4,8 +4,11 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Recurrent;
 import dev.recur.task.Models;
+import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.classify.Classifier;
+import dev.recur.task.forecast.Forecaster;
 import dev.recur.task.lm.LanguageModel;
+import dev.recur.task.seq2seq.Seq2Seq;
 import dev.recur.task.tag.Tagger;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,12 +19,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport}),
- * language models, text classifiers and sequence taggers ({@link TaskExport}); other task models are refused with a
- * one-line {@link ModelFormatException}.
+ * language models, text classifiers and sequence taggers ({@link TaskExport}), and sequence-to-sequence models as an
+ * encoder and a decoder graph ({@link Seq2SeqExport}, through {@link #files}), forecasters' and anomaly detectors'
+ * networks ({@link ForecastExport}, {@link AnomalyExport}); any other kind is refused with a one-line
+ * {@link ModelFormatException}.
  * <pre>
  * ModelProto onnx = OnnxExport.of(Models.open(Path.of("lstm.safetensors")), RecurrentExport.Inputs.ALL, 17);
  * OnnxExport.write(Path.of("lstm.onnx"), onnx);
@@ -37,8 +44,32 @@ public final class OnnxExport {
         if (model.model() instanceof LanguageModel lm) return TaskExport.languageModel(lm, config, inputs, opset);
         if (model.model() instanceof Classifier classifier) return TaskExport.classifier(classifier, config, inputs, opset);
         if (model.model() instanceof Tagger tagger) return TaskExport.tagger(tagger, config, inputs, opset);
+        if (model.model() instanceof Forecaster f) return ForecastExport.forecaster(f, config, inputs, opset);
+        if (model.model() instanceof AnomalyDetector d) return AnomalyExport.detector(d, config, inputs, opset);
+        if (model.model() instanceof Seq2Seq) {
+            throw new ModelFormatException(model.file(), "a sequence-to-sequence model exports as two graphs, an encoder and a decoder;"
+                    + " use OnnxExport.files or Seq2SeqExport.graphs");
+        }
         throw new ModelFormatException(model.file(), "this is " + model.kind().noun() + "; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers and sequence taggers)");
+                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers, sequence taggers,"
+                + " sequence-to-sequence models, forecasters and anomaly detectors)");
+    }
+
+    /**
+     * The files an export to {@code out} writes, in order, with their models: {@code out} alone, or for a
+     * sequence-to-sequence model {@link Seq2SeqExport#encoderFile} and {@link Seq2SeqExport#decoderFile} of {@code out}
+     * (g2p.onnx → g2p.encoder.onnx and g2p.decoder.onnx).
+     */
+    public static Map<Path, ModelProto> files(Models.Opened model, Path out, RecurrentExport.Inputs inputs, int opset) {
+        var files = new LinkedHashMap<Path, ModelProto>();
+        if (model.model() instanceof Seq2Seq s2s) {
+            Seq2SeqExport.Graphs graphs = Seq2SeqExport.graphs(s2s, model.config().toString(), inputs, opset);
+            files.put(Seq2SeqExport.encoderFile(out), graphs.encoder());
+            files.put(Seq2SeqExport.decoderFile(out), graphs.decoder());
+        } else {
+            files.put(out, of(model, inputs, opset));
+        }
+        return files;
     }
 
     /**

@@ -224,14 +224,14 @@ public final class TaskExport {
     }
 
     /** y = x Wᵀ + b from the stored {@code prefix.weight} [out, in] and {@code prefix.bias} [out]. */
-    private static String linear(OnnxGraph g, String x, Map<String, Tensor> w, String prefix, String name) {
+    static String linear(OnnxGraph g, String x, Map<String, Tensor> w, String prefix, String name) {
         String weight = g.initializer(prefix + ".weight_t", transposed(w.get(prefix + ".weight")));
         String product = g.node("MatMul", List.of(x, weight), prefix + "_matmul");
         return g.node("Add", List.of(product, g.initializer(prefix + ".bias", w.get(prefix + ".bias"))), name);
     }
 
     /** A recurrent stack with {@code config} and the weights stored under {@code prefix}, for {@link RecurrentExport#emit}. */
-    private static Recurrent stack(RecurrentConfig config, Map<String, Tensor> weights, String prefix) {
+    static Recurrent stack(RecurrentConfig config, Map<String, Tensor> weights, String prefix) {
         Recurrent rnn = Recurrent.of(config, new Rng(0));
         var own = new LinkedHashMap<String, Tensor>();
         weights.forEach((name, t) -> {
@@ -241,19 +241,19 @@ public final class TaskExport {
         return rnn;
     }
 
-    private static Tensor transposed(Tensor m) {
+    static Tensor transposed(Tensor m) {
         int rows = m.dim(0), columns = m.dim(1);
         Tensor t = Tensor.zeros(columns, rows);
         for (int i = 0; i < rows; i++) for (int j = 0; j < columns; j++) t.data()[j * rows + i] = m.at(i * columns + j);
         return t;
     }
 
-    private static String minusInfinity(OnnxGraph g) {
+    static String minusInfinity(OnnxGraph g) {
         return g.initializer("minus_infinity", Tensor.scalar(Float.NEGATIVE_INFINITY));
     }
 
     /** An int64 scalar (rank 0), as Range and a scalar Gather index need: a Constant node. */
-    private static String scalar(OnnxGraph g, String name, long value) {
+    static String scalar(OnnxGraph g, String name, long value) {
         var bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
         var tensor = TensorProto.newBuilder().setDataType(INT64).setRawData(ByteString.copyFrom(bytes.array()));
         var a = AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(tensor).build();

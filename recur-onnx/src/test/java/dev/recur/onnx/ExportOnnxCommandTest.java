@@ -9,18 +9,12 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.cli.ExitCodes;
 import dev.recur.cli.Recur;
-import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
-import dev.recur.nn.Attention;
-import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
-import dev.recur.task.seq2seq.Seq2Seq;
-import dev.recur.task.seq2seq.Seq2SeqConfig;
-import dev.recur.task.seq2seq.Unit;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +24,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,22 +109,6 @@ class ExportOnnxCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).isEqualTo("recur: " + model + ": an LSTM with projection (proj_size=2) has no ONNX operator; Recur cannot export it" + System.lineSeparator());
         assertThat(Files.readString(onnx)).isEqualTo("old");
-    }
-
-    @Test
-    void aTaskModelWithoutAnExportIsBadInput() throws Exception {
-        Path model = dir.resolve("s2s.safetensors");
-        var config = new Seq2SeqConfig(4, CellType.GRU, 4, 1, 4, 1, Attention.Form.ADDITIVE, 3, 0f, 0f);
-        new Seq2Seq(config, new Unit.Side(Unit.CHAR, null), new Unit.Side(Unit.WORD, null), Vocabulary.of(List.of(Vocabulary.UNKNOWN, "x", "y")),
-                Vocabulary.of(List.of(Vocabulary.UNKNOWN, Seq2Seq.START, Seq2Seq.END, "a")), new Rng(1)).save(model);
-
-        Result r = run("export", "onnx", "--model", model.toString(), "--out", dir.resolve("s2s.onnx").toString());
-
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).isEqualTo("recur: " + model + ": this is a sequence-to-sequence model; its ONNX export is not available yet"
-                + " (Recur exports bare RNN, LSTM and GRU stacks, language models, text classifiers and sequence taggers)"
-                + System.lineSeparator());
-        assertThat(dir.resolve("s2s.onnx")).doesNotExist();
     }
 
     @Test
