@@ -1,6 +1,7 @@
 package dev.recur.onnx;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.recur.io.AtomicWrite;
 import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Recurrent;
 import dev.recur.task.Models;
@@ -13,15 +14,9 @@ import dev.recur.task.tag.Tagger;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Any Recur model file as ONNX, as far as Recur exports it: bare RNN, LSTM and GRU stacks ({@link RecurrentExport}),
@@ -77,25 +72,10 @@ public final class OnnxExport {
      * atomically; on failure the temporary file is deleted and an existing {@code file} is left as it was.
      */
     public static void write(Path file, ModelProto model) throws IOException {
-        Path target = file.toAbsolutePath();
-        if (!Files.isDirectory(target.getParent())) throw new NoSuchFileException(file + ": no such directory " + target.getParent());
-        // Created as an ordinary file (the umask's permissions), not as Files.createTempFile's owner-only one.
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(channel)) {
-                model.writeTo(out);
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (Throwable failure) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
-        }
+        AtomicWrite.channel(file, channel -> {
+            OutputStream out = Channels.newOutputStream(channel);   // closing it would close the channel before it is synced
+            model.writeTo(out);
+            out.flush();
+        });
     }
 }

@@ -69,11 +69,11 @@ class AnomalyExportTest {
             Series normalised = d.normalise(series());
             var windows = List.of(new Forecaster.Window(normalised, 5), new Forecaster.Window(normalised, 11), new Forecaster.Window(normalised, 18));
             var expected = ForecastSteps.direct(AnomalySteps.forecaster(d), windows);
-            var out = TaskOrt.run(onnx, Map.of("steps", expected.steps(), "known", expected.known()));
+            var out = Ort.run(onnx, Map.of("steps", expected.steps(), "known", expected.known()));
             assertClose("params", out.get("params"), expected.params());
         } else {
             Tensor windows = Tensor.randn(new Rng(c.hashCode() + 1), 5, 3, 2);
-            var out = TaskOrt.run(onnx, Map.of("windows", windows));
+            var out = Ort.run(onnx, Map.of("windows", windows));
             assertClose("reconstruction", out.get("reconstruction"), AnomalySteps.reconstruction(d, windows));
         }
     }

@@ -9,7 +9,7 @@ import dev.recur.io.ModelFile;
 import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.onnx.ExportOnnxCommandTest.Result;
-import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.anomaly.AnomalyConfig;
 import dev.recur.task.anomaly.AnomalyDetector;
 import dev.recur.task.anomaly.ThresholdRule;
@@ -55,8 +55,8 @@ class ExportSeq2SeqAndSeriesCommandTest {
         var encoder = read(model, encoderFile);
         var decoder = read(model, decoderFile);
 
-        var encoded = TaskOrt.run(encoder, Map.of("source", new Longs(new long[] {1, 2, 2, 0}, 2, 2), "lengths", Longs.vector(2, 1)));
-        var step = TaskOrt.run(decoder, Map.of("previous", Longs.vector(Seq2Seq.START_ID, Seq2Seq.START_ID), "h", encoded.get("h0"),
+        var encoded = Ort.run(encoder, Map.of("source", new Longs(new long[] {1, 2, 2, 0}, 2, 2), "lengths", Longs.vector(2, 1)));
+        var step = Ort.run(decoder, Map.of("previous", Longs.vector(Seq2Seq.START_ID, Seq2Seq.START_ID), "h", encoded.get("h0"),
                 "c", encoded.get("c0"), "feed", Tensor.zeros(2, 5), "memory", encoded.get("memory"), "keys", encoded.get("keys"),
                 "lengths", Longs.vector(2, 1)));
         assertThat(step.get("logits").shape()).containsExactly(2, 4);
@@ -73,7 +73,7 @@ class ExportSeq2SeqAndSeriesCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.err()).contains("wrote " + out, "inputs steps, known", "outputs params");
         // known: 1 level and min(L, 12) = 4 last values per target, then nothing per step (no season, covariates or calendar).
-        var params = TaskOrt.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
+        var params = Ort.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
         assertThat(params.get("params").shape()).containsExactly(2, 3, 1, 2);
     }
 
@@ -86,7 +86,7 @@ class ExportSeq2SeqAndSeriesCommandTest {
 
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.err()).contains("wrote " + out, "inputs input, h0, c0", "outputs params, h_n, c_n");
-        var params = TaskOrt.run(read(model, out), Map.of("input", Tensor.zeros(1, 2, 2), "h0", Tensor.zeros(1, 2, 3), "c0", Tensor.zeros(1, 2, 3)));
+        var params = Ort.run(read(model, out), Map.of("input", Tensor.zeros(1, 2, 2), "h0", Tensor.zeros(1, 2, 3), "c0", Tensor.zeros(1, 2, 3)));
         assertThat(params.get("params").shape()).containsExactly(1, 2, 1, 2);
     }
 
@@ -105,11 +105,11 @@ class ExportSeq2SeqAndSeriesCommandTest {
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
             if (method == AnomalyConfig.Method.FORECAST) {
                 assertThat(r.err()).contains("wrote " + out, "inputs steps, known", "outputs params");
-                var params = TaskOrt.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
+                var params = Ort.run(read(model, out), Map.of("steps", Tensor.zeros(4, 2, 1), "known", Tensor.zeros(2, 5)));
                 assertThat(params.get("params").shape()).containsExactly(2, 1, 1, 1);
             } else {
                 assertThat(r.err()).contains("wrote " + out, "inputs windows", "outputs reconstruction");
-                var outputs = TaskOrt.run(read(model, out), Map.of("windows", Tensor.zeros(4, 2, 1)));
+                var outputs = Ort.run(read(model, out), Map.of("windows", Tensor.zeros(4, 2, 1)));
                 assertThat(outputs.get("reconstruction").shape()).containsExactly(4, 2, 1);
             }
         }

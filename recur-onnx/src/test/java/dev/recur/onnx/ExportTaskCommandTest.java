@@ -12,7 +12,7 @@ import dev.recur.io.ModelFile;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Pooling;
 import dev.recur.onnx.ExportOnnxCommandTest.Result;
-import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.classify.Classifier;
 import dev.recur.task.classify.ClassifierConfig;
 import dev.recur.task.lm.LanguageModel;
@@ -92,6 +92,6 @@ class ExportTaskCommandTest {
         try (var session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), new OrtSession.SessionOptions())) {
             assertThat(String.join(", ", session.getInputNames())).isNotEmpty();
         }
-        return TaskOrt.run(proto, feeds);
+        return Ort.run(proto, feeds);
     }
 }

@@ -77,7 +77,7 @@ class ForecastExportTest {
         var expected = ForecastSteps.direct(f, List.of(new Forecaster.Window(s, 6), new Forecaster.Window(s, 11)));
 
         var onnx = ForecastExport.forecaster(f, f.configJson().toString(), Inputs.ALL, 17);
-        var out = TaskOrt.run(onnx, Map.of("steps", expected.steps(), "known", expected.known()));
+        var out = Ort.run(onnx, Map.of("steps", expected.steps(), "known", expected.known()));
 
         assertClose("params", out.get("params"), expected.params());
     }
@@ -95,7 +95,7 @@ class ForecastExportTest {
         var onnx = ForecastExport.forecaster(f, f.configJson().toString(), Inputs.ALL, 17);
         var feeds = new HashMap<String, Object>(Map.of("input", input, "h0", h0));
         if (lstm) feeds.put("c0", c0);
-        var out = TaskOrt.run(onnx, feeds);
+        var out = Ort.run(onnx, feeds);
 
         assertClose("params", out.get("params"), expected.params());
         assertClose("h_n", out.get("h_n"), expected.hN());

@@ -12,7 +12,7 @@ import dev.recur.nn.CellType;
 import dev.recur.nn.Lengths;
 import dev.recur.nn.RecurrentState;
 import dev.recur.onnx.RecurrentExport.Inputs;
-import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.lm.LanguageModel;
 import dev.recur.task.lm.LanguageModelConfig;
 import dev.recur.tensor.Rng;
@@ -59,7 +59,7 @@ class LanguageModelExportTest {
         Tensor h = Tensor.randn(rng, zero.h().value().shape());
         RecurrentState state = zero.c() == null ? RecurrentState.of(h) : RecurrentState.of(h, Tensor.randn(rng, zero.c().value().shape()));
 
-        Map<String, Tensor> ort = TaskOrt.run(export(lm, Inputs.ALL), feeds(ids, T, new long[] {3, 5, 1}, state));
+        Map<String, Tensor> ort = Ort.run(export(lm, Inputs.ALL), feeds(ids, T, new long[] {3, 5, 1}, state));
         LanguageModel.Output recur;
         try (var off = Tape.noGrad()) {
             recur = lm.forward(ids, Lengths.of(lengths), state);
@@ -79,7 +79,7 @@ class LanguageModelExportTest {
         RecurrentState ortState = lm.zeroState(B), recurState = lm.zeroState(B);
         for (int step = 0; step < 4; step++) {
             int[] ids = randomIds(rng, B);
-            Map<String, Tensor> ort = TaskOrt.run(onnx, feeds(ids, 1, new long[] {1, 1, 1}, ortState));
+            Map<String, Tensor> ort = Ort.run(onnx, feeds(ids, 1, new long[] {1, 1, 1}, ortState));
             LanguageModel.Output recur = lm.step(ids, recurState);
             assertClose("logits at step " + step, ort.get("logits").reshape(B, VOCABULARY.size()), recur.logits().value());
             assertClose("h_n at step " + step, ort.get("h_n"), recur.state().h().value());
@@ -99,7 +99,7 @@ class LanguageModelExportTest {
         assertThat(onnx.getGraph().getInputList()).extracting(ValueInfoProto::getName).containsExactly("tokens");
         assertThat(onnx.getMetadataProps(0).getValue()).contains("\"type\":\"language_model\"", "\"vocabulary\":[\"<unk>\"");
 
-        Map<String, Tensor> ort = TaskOrt.run(onnx, Map.of("tokens", Longs.of(ids, T, B)));
+        Map<String, Tensor> ort = Ort.run(onnx, Map.of("tokens", Longs.of(ids, T, B)));
         LanguageModel.Output recur;
         try (var off = Tape.noGrad()) {
             recur = lm.forward(ids, T, B, null);

@@ -12,13 +12,27 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Runs an ONNX model in ONNX Runtime on one thread: float feeds are Recur tensors, int64 feeds long[] of rank 1. */
+/**
+ * Runs an ONNX model in ONNX Runtime on one thread. A feed is a Recur tensor (float32), a {@code long[]} (int64 of
+ * rank 1) or {@link Longs} (int64 of any rank); every output is float32, returned as a Recur tensor.
+ */
 final class Ort {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
+    /** An int64 tensor: {@code values} row-major in {@code shape}. */
+    record Longs(long[] values, long... shape) {
+        static Longs of(int[] values, long... shape) {
+            return new Longs(Arrays.stream(values).asLongStream().toArray(), shape);
+        }
+
+        static Longs vector(long... values) {
+            return new Longs(values, values.length);
+        }
+    }
+
     private Ort() {}
 
-    /** Every output of {@code model} for {@code feeds}, as Recur tensors (all outputs are float32). */
+    /** Every output of {@code model} for {@code feeds}. */
     static Map<String, Tensor> run(ModelProto model, Map<String, Object> feeds) throws OrtException {
         var tensors = new LinkedHashMap<String, OnnxTensor>();
         try (var options = new OrtSession.SessionOptions()) {
@@ -46,10 +60,9 @@ final class Ort {
 
     private static OnnxTensor tensor(Object value) throws OrtException {
         if (value instanceof Tensor t) {
-            long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-            return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(t.toArray()), shape);
+            return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(t.toArray()), Arrays.stream(t.shape()).asLongStream().toArray());
         }
-        long[] longs = (long[]) value;
-        return OnnxTensor.createTensor(ENV, LongBuffer.wrap(longs), new long[] {longs.length});
+        var longs = value instanceof long[] vector ? Longs.vector(vector) : (Longs) value;
+        return OnnxTensor.createTensor(ENV, LongBuffer.wrap(longs.values()), longs.shape());
     }
 }

@@ -10,7 +10,7 @@ import dev.recur.io.ModelFormatException;
 import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
 import dev.recur.onnx.RecurrentExport.Inputs;
-import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.Models;
 import dev.recur.task.seq2seq.Search;
 import dev.recur.task.seq2seq.Seq2Seq;
@@ -75,7 +75,7 @@ class Seq2SeqExportTest {
             lengths[b] = BATCH.get(b).length;
             for (int t = 0; t < lengths[b]; t++) source[t * B + b] = BATCH.get(b)[t];
         }
-        var encoded = TaskOrt.run(graphs.encoder(), Map.of("source", new Longs(source, S, B), "lengths", Longs.vector(lengths)));
+        var encoded = Ort.run(graphs.encoder(), Map.of("source", new Longs(source, S, B), "lengths", Longs.vector(lengths)));
         assertClose("memory", encoded.get("memory"), recur.memory());
         assertClose("keys", encoded.get("keys"), recur.keys());
         assertClose("h0", encoded.get("h0"), recur.h());
@@ -87,7 +87,7 @@ class Seq2SeqExportTest {
             var feeds = new HashMap<String, Object>(Map.of("previous", Longs.vector(previous), "h", h, "feed", feed,
                     "memory", encoded.get("memory"), "keys", encoded.get("keys"), "lengths", Longs.vector(lengths)));
             if (lstm) feeds.put("c", cell);
-            var out = TaskOrt.run(graphs.decoder(), feeds);
+            var out = Ort.run(graphs.decoder(), feeds);
             Seq2SeqSteps.Step expected = recur.step(toInts(previous));
             String at = "step " + step + " ";
             assertClose(at + "logits", out.get("logits"), expected.logits());

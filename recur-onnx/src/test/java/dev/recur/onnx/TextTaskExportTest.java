@@ -12,7 +12,7 @@ import dev.recur.data.Vocabulary;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Pooling;
 import dev.recur.onnx.RecurrentExport.Inputs;
-import dev.recur.onnx.TaskOrt.Longs;
+import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.classify.Classifier;
 import dev.recur.task.classify.ClassifierConfig;
 import dev.recur.task.score.TagScheme;
@@ -92,7 +92,7 @@ class TextTaskExportTest {
         classifier.train(false);
 
         ModelProto onnx = TaskExport.classifier(classifier, classifier.configJson().toString(), Inputs.ALL, 17);
-        Map<String, Tensor> ort = TaskOrt.run(onnx, feeds(classifier.encoder(), c.encoder().chars()));
+        Map<String, Tensor> ort = Ort.run(onnx, feeds(classifier.encoder(), c.encoder().chars()));
         Classifier.Output recur;
         try (var off = Tape.noGrad()) {
             recur = classifier.forward(SENTENCES);
@@ -137,7 +137,7 @@ class TextTaskExportTest {
         }
 
         ModelProto onnx = TaskExport.tagger(tagger, tagger.configJson().toString(), Inputs.ALL, 17);
-        Map<String, Tensor> ort = TaskOrt.run(onnx, feeds(tagger.encoder(), c.encoder().chars()));
+        Map<String, Tensor> ort = Ort.run(onnx, feeds(tagger.encoder(), c.encoder().chars()));
 
         assertClose("emissions", ort.get("emissions"), emissions(tagger));
         if (c.head() == TaggerConfig.Head.SOFTMAX) {
@@ -161,7 +161,7 @@ class TextTaskExportTest {
 
         ModelProto onnx = TaskExport.classifier(classifier, classifier.configJson().toString(), Inputs.ALL, opset);
         assertThat(onnx.getOpsetImport(0).getVersion()).isEqualTo(opset);
-        Map<String, Tensor> ort = TaskOrt.run(onnx, feeds(classifier.encoder(), true));
+        Map<String, Tensor> ort = Ort.run(onnx, feeds(classifier.encoder(), true));
         try (var off = Tape.noGrad()) {
             Classifier.Output recur = classifier.forward(SENTENCES);
             assertClose("logits", ort.get("logits"), recur.logits().value());
