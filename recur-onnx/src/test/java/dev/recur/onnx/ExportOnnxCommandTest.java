@@ -7,8 +7,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
+import dev.recur.cli.CliRun;
+import dev.recur.cli.CliRun.Result;
 import dev.recur.cli.ExitCodes;
-import dev.recur.cli.Recur;
 import dev.recur.io.ModelFile;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.nn.Lengths;
@@ -17,11 +18,6 @@ import dev.recur.nn.RecurrentConfig;
 import dev.recur.nn.RecurrentOutput;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,25 +29,9 @@ class ExportOnnxCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
-
     /** Runs recur in process, capturing standard output and both error streams. */
     static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var stderr = new ByteArrayOutputStream();
-        var err = new StringWriter();
-        PrintStream saved = System.out, savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            var cl = Recur.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int code = cl.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err + stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(saved);
-            System.setErr(savedErr);
-        }
+        return CliRun.run("", args);
     }
 
     @Test

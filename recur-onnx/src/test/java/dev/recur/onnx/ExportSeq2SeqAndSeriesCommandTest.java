@@ -8,7 +8,7 @@ import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.nn.Attention;
 import dev.recur.nn.CellType;
-import dev.recur.onnx.ExportOnnxCommandTest.Result;
+import dev.recur.cli.CliRun.Result;
 import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.anomaly.AnomalyConfig;
 import dev.recur.task.anomaly.AnomalyDetector;

@@ -11,7 +11,7 @@ import dev.recur.data.Vocabulary;
 import dev.recur.io.ModelFile;
 import dev.recur.nn.CellType;
 import dev.recur.nn.Pooling;
-import dev.recur.onnx.ExportOnnxCommandTest.Result;
+import dev.recur.cli.CliRun.Result;
 import dev.recur.onnx.Ort.Longs;
 import dev.recur.task.classify.Classifier;
 import dev.recur.task.classify.ClassifierConfig;

@@ -13,7 +13,7 @@ import dev.recur.io.ModelFormatException;
 import dev.recur.io.RecurrentModelFile;
 import dev.recur.nn.Recurrent;
 import dev.recur.nn.RecurrentConfig;
-import dev.recur.onnx.ExportOnnxCommandTest.Result;
+import dev.recur.cli.CliRun.Result;
 import dev.recur.onnx.RecurrentExport.Inputs;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
