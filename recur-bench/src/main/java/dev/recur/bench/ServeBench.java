@@ -499,16 +499,24 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
 
     /** Compares a session's outputs with its sequence run alone; true when they agree to {@link #TOLERANCE}. */
     private boolean check(Tensor x, float[][] outputs, Tally tally) {
-        float[] expected = alone(x);
+        return agree(outputs, alone(x), 0, 1, tally);
+    }
+
+    /**
+     * Whether {@code outputs} [T][H] (null rows: failed steps, counted as errors) agree to {@link #TOLERANCE} with
+     * column {@code column} of {@code expected} [T, columns, H]; the largest difference goes to the tally.
+     */
+    private boolean agree(float[][] outputs, float[] expected, int column, int columns, Tally tally) {
         double worst = 0;
         boolean ok = true;
         for (int t = 0; t < outputs.length; t++) {
-            if (outputs[t] == null) continue;   // an error, counted as one
+            if (outputs[t] == null) continue;
             if (outputs[t].length != hidden) return false;
             for (int k = 0; k < hidden; k++) {
-                double d = Math.abs(outputs[t][k] - expected[t * hidden + k]);
+                float e = expected[(t * columns + column) * hidden + k];
+                double d = Math.abs(outputs[t][k] - e);
                 worst = Math.max(worst, d);
-                if (!(d <= TOLERANCE * Math.max(1, Math.abs(expected[t * hidden + k])))) ok = false;
+                if (!(d <= TOLERANCE * Math.max(1, Math.abs(e)))) ok = false;
             }
         }
         tally.difference(worst);
@@ -710,20 +718,7 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             expected = model.forward(Variable.of(Tensor.of(data, steps, b, input))).output().value().copy().data();
         }
         for (int j = 0; j < b; j++) {
-            float[][] outputs = rows(batch.get(j).answers(), false, tally);
-            double worst = 0;
-            boolean ok = true;
-            for (int t = 0; t < steps; t++) {
-                if (outputs[t] == null) continue;
-                for (int k = 0; k < hidden; k++) {
-                    float e = expected[(t * b + j) * hidden + k];
-                    double d = Math.abs(outputs[t][k] - e);
-                    worst = Math.max(worst, d);
-                    if (!(d <= TOLERANCE * Math.max(1, Math.abs(e)))) ok = false;
-                }
-            }
-            tally.difference(worst);
-            if (!ok) tally.mismatched.increment();
+            if (!agree(rows(batch.get(j).answers(), false, tally), expected, j, b, tally)) tally.mismatched.increment();
         }
         return b;
     }
