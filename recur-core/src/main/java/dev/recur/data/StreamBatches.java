@@ -22,7 +22,7 @@ public final class StreamBatches {
     public static final int IGNORE = -100;
 
     private final int[] tokens;
-    private final int batch, bptt, stride, columnLength;
+    private final int batch, bptt, stride, columnLength, firstColumn;
 
     public StreamBatches(int[] tokens, int batch, int bptt) {
         this(tokens, batch, bptt, bptt);
@@ -42,6 +42,27 @@ public final class StreamBatches {
         this.bptt = bptt;
         this.stride = stride;
         this.columnLength = tokens.length / batch;
+        this.firstColumn = 0;
+    }
+
+    private StreamBatches(StreamBatches whole, int firstColumn, int batch) {
+        this.tokens = whole.tokens;
+        this.batch = batch;
+        this.bptt = whole.bptt;
+        this.stride = whole.stride;
+        this.columnLength = whole.columnLength;
+        this.firstColumn = whole.firstColumn + firstColumn;
+    }
+
+    /**
+     * Part {@code part} of {@code parts}: the B / parts columns from column part · B / parts on, cut in the same
+     * chunks, so that chunk c of the parts side by side is chunk c of the whole. B must divide among the parts.
+     */
+    public StreamBatches part(int part, int parts) {
+        if (parts < 1 || part < 0 || part >= parts) throw new IllegalArgumentException("part " + part + " of " + parts);
+        if (batch % parts != 0) throw new InvalidOptionException(batch + " streams do not divide among " + parts + " parts");
+        int each = batch / parts;
+        return new StreamBatches(this, part * each, each);
     }
 
     /** The number of chunks in one pass over the stream. */
@@ -68,7 +89,7 @@ public final class StreamBatches {
         int[] inputs = new int[steps * batch], targets = new int[steps * batch];
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
-                int at = b * columnLength + start + t;
+                int at = (firstColumn + b) * columnLength + start + t;
                 inputs[t * batch + b] = tokens[at];
                 targets[t * batch + b] = t < counted ? IGNORE : tokens[at + 1];
             }

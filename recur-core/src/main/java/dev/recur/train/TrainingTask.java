@@ -26,6 +26,20 @@ public interface TrainingTask {
      */
     Batch trainBatch(long index);
 
+    /**
+     * Part {@code part} of {@code parts} of training batch {@code index}, for data-parallel training: the parts of a
+     * batch are disjoint and together make the batch, and the gradients left are those of the part's own mean loss,
+     * so that Σ weight_k · grad_k / Σ weight_k over the parts is the gradient of {@link #trainBatch(long)}
+     * ({@link Batch#weight()} is the loss's denominator). A part may be empty: weight 0 and no gradient. The task's
+     * state between calls ({@link #state()}) is the part's: a caller that trains several parts with one task restores
+     * each part's state before its call. One part of one is {@link #trainBatch(long)}; tasks that cannot split refuse.
+     */
+    default Batch trainBatch(long index, int part, int parts) {
+        if (parts < 1 || part < 0 || part >= parts) throw new IllegalArgumentException("part " + part + " of " + parts);
+        if (parts == 1) return trainBatch(index);
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot split its batches");
+    }
+
     /** Validation metrics, computed without recording on the tape. */
     Metrics validate();
 
@@ -61,6 +75,14 @@ public interface TrainingTask {
         if (rng != null && state.containsKey("rng")) rng.restore(state.get("rng"));
     }
 
-    /** A batch's mean loss and its size in the task's unit (tokens, sequences), for throughput. */
-    record Batch(double loss, long items) {}
+    /**
+     * A batch's mean loss, its size in the task's unit (tokens, sequences) for throughput, and the denominator of the
+     * mean (examples, tokens, summed class weights: what the loss averages over), for combining parts of a batch.
+     */
+    record Batch(double loss, long items, double weight) {
+        /** A loss averaged over its {@code items}. */
+        public Batch(double loss, long items) {
+            this(loss, items, items);
+        }
+    }
 }

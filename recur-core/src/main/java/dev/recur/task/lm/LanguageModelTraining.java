@@ -31,6 +31,8 @@ public final class LanguageModelTraining implements TrainingTask {
     private final int bptt, evalBatch;
     private int[] test;
     private RecurrentState carried;
+    private StreamBatches partStream;   // the part last trained, when batches are split
+    private int partOf, partsOf;
 
     /**
      * @param valid     validation token ids (whole text; see {@link #evaluate})
@@ -68,9 +70,25 @@ public final class LanguageModelTraining implements TrainingTask {
     /** Dropout draws from the model's generator, whose state {@link #state()} saves. */
     @Override
     public Batch trainBatch(long index) {
-        int c = (int) (index % train.chunks());
+        return trainChunk(train, index);
+    }
+
+    /** Part k of W is the k-th block of B / W columns (B must divide among the parts); its recurrent state is carried as the whole's is. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        if (parts == 1) return trainBatch(index);
+        if (partStream == null || partOf != part || partsOf != parts) {
+            partStream = train.part(part, parts);
+            partOf = part;
+            partsOf = parts;
+        }
+        return trainChunk(partStream, index);
+    }
+
+    private Batch trainChunk(StreamBatches stream, long index) {
+        int c = (int) (index % stream.chunks());
         if (c == 0) carried = null;
-        StreamBatches.Chunk chunk = train.chunk(c);
+        StreamBatches.Chunk chunk = stream.chunk(c);
         model.train(true);
         int b = chunk.batch(), first = chunk.carry(), rest = chunk.steps() - first, v = model.vocabulary().size();
         // The first `carry` steps end where the next chunk starts: their final state is the one to carry on.

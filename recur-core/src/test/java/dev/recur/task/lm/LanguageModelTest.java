@@ -150,6 +150,22 @@ class LanguageModelTest {
         assertThat(results[2]).isNotEqualTo(results[0]);          // overlapping windows: other chunks, other gradients
     }
 
+    @Test
+    void partsOfABatchCombineToTheWholeBatchAcrossCarriedState() throws IOException {
+        String train = TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 3000);
+        var vocab = Vocabulary.build(Tokenizer.CHAR.split(train), 0);
+        int[] ids = Tokenizer.CHAR.encode(train, vocab);
+        for (int[] strideOf : new int[][] {{12, 12}, {12, 5}}) {
+            double worst = dev.recur.train.PartsCheck.check(() -> new LanguageModelTraining(
+                    new LanguageModel(new LanguageModelConfig(Tokenizer.CHAR, CellType.LSTM, 8, 16, 2, 0f), vocab, new Rng(2)),
+                    ids, ids, 8, strideOf[0], strideOf[1], 8), 6, 4, 1e-5);
+            assertThat(worst).isLessThan(1e-5);
+        }
+        var lm = new LanguageModel(new LanguageModelConfig(Tokenizer.CHAR, CellType.GRU, 4, 4, 1, 0f), vocab, new Rng(2));
+        assertThatThrownBy(() -> new LanguageModelTraining(lm, ids, ids, 6, 12, 8).trainBatch(0, 1, 4))
+                .hasMessage("6 streams do not divide among 4 parts");
+    }
+
     /** Cross-entropy of the validation text under the training text's character frequencies (add-one smoothed). */
     private static double unigramEntropy(int[] train, int[] valid, int v) {
         var counts = new HashMap<Integer, Integer>();
