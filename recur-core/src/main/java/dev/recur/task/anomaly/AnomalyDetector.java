@@ -123,6 +123,15 @@ public final class AnomalyDetector extends Module {
         return autoencoder.forward(x).mse(Variable.of(x.reshape(x.dim(0) * x.dim(1), x.dim(2))));
     }
 
+    /**
+     * The denominator of {@link #loss}'s mean over {@code rows} rows: the forecaster's terms
+     * ({@link Forecaster#lossTerms}, one step of every column per row), or the autoencoder's squared errors,
+     * context × rows × columns. Windows are centred on their own means, so the loss is a plain mean over them.
+     */
+    long lossTerms(int rows) {
+        return forecaster != null ? forecaster.lossTerms(rows) : (long) config.context() * rows * config.spec().targets().size();
+    }
+
     /** Windows [W, B, n] of the W rows that end at each row, each column centred on its mean over the window. */
     private Tensor windows(List<Series> series, int[] rows) {
         int w = config.context(), b = rows.length, n = config.spec().targets().size();

@@ -8,6 +8,7 @@ import dev.recur.nn.Module;
 import dev.recur.task.forecast.Series;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,20 @@ public final class AnomalyTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        int[] picked = sampler.batch(index);
+        return trainRows(sampler.batch(index));
+    }
+
+    /** Part k of W: the batch's rows k, k + W, ... ({@link Parts}); its weight is its loss's terms. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(sampler.batch(index), part, parts, this::trainRows);
+    }
+
+    /**
+     * Trains on the training rows {@code picked} (indices into all groups' rows): items are rows, and the weight is
+     * the denominator of the loss's mean, {@link AnomalyDetector#lossTerms}.
+     */
+    private Batch trainRows(int[] picked) {
         var series = new ArrayList<Series>();
         int[] rows = new int[picked.length];
         for (int i = 0; i < picked.length; i++) {
@@ -78,7 +92,7 @@ public final class AnomalyTraining implements TrainingTask {
         model.train(true);
         Variable loss = model.loss(series, rows);
         loss.backward();
-        return new Batch(loss.value().item(), rows.length);
+        return new Batch(loss.value().item(), rows.length, model.lossTerms(rows.length));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.recur.task.score.ClassificationScores;
 import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,21 @@ public final class ClassifyTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        int[] rows = sampler.batch(index);
+        return trainRows(sampler.batch(index));
+    }
+
+    /** Part k of W: the batch's texts k, k + W, ... ({@link Parts}); its weight is the texts' count, or the sum of their class weights. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(sampler.batch(index), part, parts, this::trainRows);
+    }
+
+    /**
+     * Trains on the training texts {@code rows}: the mean cross-entropy over the texts, or with class weights the
+     * weighted mean (PyTorch's), Σ w[y]·ℓ / Σ w[y]; the weight of the batch is that denominator, the texts' count or
+     * the sum of their labels' weights. Texts whose weights sum to 0 have no mean and are not trained (weight 0).
+     */
+    private Batch trainRows(int[] rows) {
         var tokens = new ArrayList<List<String>>(rows.length);
         int[] labels = new int[rows.length];
         long items = 0;
@@ -95,10 +110,16 @@ public final class ClassifyTraining implements TrainingTask {
             labels[i] = train.labels()[rows[i]];
             items += tokens.get(i).size();
         }
+        double weight = rows.length;
+        if (classWeights != null) {
+            weight = 0;
+            for (int label : labels) weight += classWeights[label];
+            if (weight == 0) return new Batch(0, items, 0);
+        }
         model.train(true);
         Variable loss = model.forward(tokens).logits().crossEntropy(labels, -100, classWeights);
         loss.backward();
-        return new Batch(loss.value().item(), items);
+        return new Batch(loss.value().item(), items, weight);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.recur.data.InvalidDataException;
 import dev.recur.nn.Module;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,12 +96,26 @@ public final class ForecastTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
+        return trainRows(sampler.batch(index));
+    }
+
+    /** Part k of W: the batch's windows k, k + W, ... ({@link Parts}); its weight is its loss's terms. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(sampler.batch(index), part, parts, this::trainRows);
+    }
+
+    /**
+     * Trains on the training windows {@code rows}: items are windows × horizon, and the weight is the denominator of
+     * the loss's mean, {@link Forecaster#lossTerms} (windows × steps × targets, × quantiles for the pinball loss).
+     */
+    private Batch trainRows(int[] rows) {
         var picked = new ArrayList<Forecaster.Window>();
-        for (int i : sampler.batch(index)) picked.add(windows.get(i));
+        for (int i : rows) picked.add(windows.get(i));
         model.train(true);
         Variable loss = model.loss(picked);
         loss.backward();
-        return new Batch(loss.value().item(), (long) picked.size() * model.config().horizon());
+        return new Batch(loss.value().item(), (long) picked.size() * model.config().horizon(), model.lossTerms(picked.size()));
     }
 
     @Override

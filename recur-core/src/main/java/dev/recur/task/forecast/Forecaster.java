@@ -244,6 +244,18 @@ public final class Forecaster extends Module {
         return loss(params, Tensor.of(y, rows));
     }
 
+    /**
+     * The denominator of {@link #loss(List)}'s mean over {@code windows} windows: the scaled values it covers,
+     * windows × steps × targets (the H steps; the L − 1 + H steps with the autoregressive decoder), times the
+     * quantiles for the pinball loss. The windows' scaling is each window's own, so the loss of a set of windows is
+     * the mean of their terms and nothing else.
+     */
+    public long lossTerms(int windows) {
+        long steps = decoder == null ? config.horizon() : config.context() - 1 + config.horizon();
+        long terms = windows * steps * config.targets();
+        return config.head() == ForecasterConfig.Head.QUANTILE ? terms * config.quantiles().length : terms;
+    }
+
     /** The head's loss of outputs [N, P] in scaled units against the scaled values [N]. */
     Variable loss(Variable params, Tensor target) {
         int rows = target.size();

@@ -8,6 +8,7 @@ import dev.recur.nn.Module;
 import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,21 @@ public final class Seq2SeqTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        int[] rows = sampler.batch(index);
+        return trainRows(sampler.batch(index));
+    }
+
+    /** Part k of W: the batch's pairs k, k + W, ... ({@link Parts}); its weight is its target tokens. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(sampler.batch(index), part, parts, this::trainRows);
+    }
+
+    /**
+     * Trains on the training pairs {@code rows}. The loss ({@link Seq2Seq#loss}) is the label-smoothed cross-entropy's
+     * mean over the target tokens, each target's symbols and its {@code </s>} (smoothing changes each token's term,
+     * not the count), so the weight of the batch, the denominator, is Σ (target length + 1), its items.
+     */
+    private Batch trainRows(int[] rows) {
         var src = new ArrayList<int[]>(rows.length);
         var tgt = new ArrayList<int[]>(rows.length);
         long items = 0;

@@ -60,6 +60,18 @@ public final class AddingProblem extends SyntheticTask {
         return new Example(input, target);
     }
 
+    /** Targets [B, 1]: sequence b's is row b. */
+    @Override
+    Example rows(Example e, int[] rows) {
+        return e.rows(rows, 0);
+    }
+
+    /** The mean squared error over the sequences' sums. */
+    @Override
+    long lossTerms(int sequences) {
+        return sequences;
+    }
+
     @Override
     Outcome run(Example e) {
         Variable loss = model().forwardLast(Variable.of(e.input())).mse(Variable.of(e.target()));

@@ -78,6 +78,17 @@ public final class CopyTask extends SyntheticTask {
     }
 
     @Override
+    Example rows(Example e, int[] rows) {
+        return e.rows(rows, 1);
+    }
+
+    /** The cross-entropy's mean over every step of every sequence (blanks included). */
+    @Override
+    long lossTerms(int sequences) {
+        return (long) steps() * sequences;
+    }
+
+    @Override
     Outcome run(Example e) {
         int steps = steps(), batch = e.batch();
         Variable logits = model().forward(Variable.of(e.input()));   // [T + 2S, B, 9]

@@ -12,6 +12,7 @@ import dev.recur.optim.Schedule;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.Trainer;
 import dev.recur.train.TrainerConfig;
 import dev.recur.train.TrainingListener;
@@ -61,6 +62,26 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
         public int batch() {
             return input.dim(1);
         }
+
+        /** The sequences {@code rows} of this batch: their columns of the input [T, B, F] and of the target along {@code targetAxis}. */
+        Example rows(int[] rows, int targetAxis) {
+            return new Example(pick(input, 1, rows), pick(target, targetAxis, rows));
+        }
+
+        /** The entries {@code keep} of {@code t} along {@code axis}, in that order. */
+        private static Tensor pick(Tensor t, int axis, int[] keep) {
+            int[] shape = t.shape();
+            int outer = Tensor.sizeOf(java.util.Arrays.copyOf(shape, axis)), n = shape[axis];
+            int inner = Tensor.sizeOf(java.util.Arrays.copyOfRange(shape, axis + 1, shape.length));
+            float[] from = t.data(), to = new float[outer * keep.length * inner];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < keep.length; i++) {
+                    System.arraycopy(from, t.offset() + (o * n + keep[i]) * inner, to, (o * keep.length + i) * inner, inner);
+                }
+            }
+            shape[axis] = keep.length;
+            return Tensor.of(to, shape);
+        }
     }
 
     /** The test loss and the task's metric (MSE or accuracy) over the whole test set. */
@@ -89,6 +110,12 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
 
     abstract Outcome run(Example example);
 
+    /** The sequences {@code rows} of a batch {@link #sample} drew. */
+    abstract Example rows(Example example, int[] rows);
+
+    /** The denominator of the mean that is {@link #run}'s loss on {@code sequences} sequences. */
+    abstract long lossTerms(int sequences);
+
     public SyntheticTaskConfig config() {
         return config;
     }
@@ -107,9 +134,23 @@ public abstract sealed class SyntheticTask implements TrainingTask permits Addin
 
     @Override
     public Batch trainBatch(long index) {
-        Outcome out = run(sample(new Rng(config.seed() * GAMMA + index), config.batch()));
+        return train(sample(new Rng(config.seed() * GAMMA + index), config.batch()));
+    }
+
+    /**
+     * Part k of W: sequences k, k + W, ... of the batch ({@link Parts}), drawn whole as {@link #trainBatch(long)}
+     * draws it and cut; its weight is its loss's terms ({@link #lossTerms}).
+     */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(java.util.stream.IntStream.range(0, config.batch()).toArray(), part, parts,
+                rows -> train(rows(sample(new Rng(config.seed() * GAMMA + index), config.batch()), rows)));
+    }
+
+    private Batch train(Example example) {
+        Outcome out = run(example);
         out.loss().backward();
-        return new Batch(out.loss().value().item(), config.batch());
+        return new Batch(out.loss().value().item(), example.batch(), lossTerms(example.batch()));
     }
 
     @Override

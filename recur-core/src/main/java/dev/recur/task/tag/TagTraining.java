@@ -8,6 +8,7 @@ import dev.recur.task.score.TaggingScores;
 import dev.recur.task.text.TextEncoder;
 import dev.recur.tensor.Rng;
 import dev.recur.train.Metrics;
+import dev.recur.train.Parts;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -60,7 +61,21 @@ public final class TagTraining implements TrainingTask {
 
     @Override
     public Batch trainBatch(long index) {
-        int[] rows = sampler.batch(index);
+        return trainRows(sampler.batch(index));
+    }
+
+    /** Part k of W: the batch's sentences k, k + W, ... ({@link Parts}); its weight is its tokens. */
+    @Override
+    public Batch trainBatch(long index, int part, int parts) {
+        return Parts.train(sampler.batch(index), part, parts, this::trainRows);
+    }
+
+    /**
+     * Trains on the training sentences {@code rows}. The loss is per token with either head ({@link Tagger#loss}):
+     * the softmax head's mean cross-entropy over the tokens, the CRF's negative log-likelihood summed over the
+     * sentences and divided by their tokens; so the weight of the batch, the denominator, is its tokens.
+     */
+    private Batch trainRows(int[] rows) {
         var tokens = new ArrayList<List<String>>(rows.length);
         int[][] gold = new int[rows.length][];
         long items = 0;

@@ -195,6 +195,23 @@ class AnomalyDetectorTest {
         }
     }
 
+    /**
+     * Rows 16–23 of each group (16 rows) in batches of 7 (the last of 2), with either method: the parts' gradients
+     * weighted by their loss's terms make the whole batch's; three parts of 2 rows leave one empty.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatchWithEitherMethod() {
+        List<Series> series = data(false);
+        for (AnomalyConfig.Method method : AnomalyConfig.Method.values()) {
+            var c = config(method, 1);
+            var few = new AnomalyConfig(c.spec(), c.method(), c.context(), c.cell(), 6, c.numLayers(), c.dropout(), new int[] {0, CONTEXT + 8}, c.validRows(),
+                    c.smoothing(), c.rule());
+            assertThat(new AnomalyTraining(AnomalyDetector.create(few, series, new Rng(3)), series, 7, 1, "waves").rows()).isEqualTo(16);
+            double worst = dev.recur.train.PartsCheck.check(() -> new AnomalyTraining(AnomalyDetector.create(few, series, new Rng(3)), series, 7, 1, "waves"), 4, 3, 1e-5);
+            assertThat(worst).as("%s", method).isLessThan(1e-5);
+        }
+    }
+
     @Test
     void aDynamicRuleDetectorReopensWithoutAThreshold() throws Exception {
         List<Series> series = data(true);

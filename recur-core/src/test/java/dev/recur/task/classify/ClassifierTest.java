@@ -120,4 +120,25 @@ class ClassifierTest {
         assertThat(dev.recur.io.Checkpoint.read(parts.checkpoint()).trainer().get("step").asLong()).isEqualTo(60);
         a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
     }
+
+    /**
+     * 50 texts in batches of 16 (the last of 2): the parts' gradients weighted by their texts, or by their texts'
+     * class weights, make the whole batch's; three parts of 2 texts leave one empty.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatchWithAndWithoutClassWeights() throws IOException {
+        var all = LabelledText.read(Path.of("../data/sentiment/sentiment.tsv.gz"), "text", "label");
+        var train = all.subList(0, 50);
+        for (float[] weights : new float[][] {null, {0.4f, 1.7f}}) {
+            double worst = dev.recur.train.PartsCheck.check(() -> {
+                var encoderConfig = new EncoderConfig(Tokenizer.WORD, 8, 4, 3, CellType.LSTM, 8, 1, 2, 0f, true);
+                var config = new ClassifierConfig(encoderConfig, Pooling.MEAN, 8, 40);
+                var v = TextEncoder.vocabularies(encoderConfig, train.stream().map(t -> Classifier.tokens(config, t.text())).toList(), 0, 1);
+                var rng = new Rng(5);
+                var model = new Classifier(config, new TextEncoder(encoderConfig, v.get("words"), v.get("chars"), rng), List.of("negative", "positive"), rng);
+                return new ClassifyTraining(model, train, all.subList(50, 60), null, 16, weights, 3);
+            }, 4, 3, 1e-5);
+            assertThat(worst).isLessThan(1e-5);
+        }
+    }
 }

@@ -206,6 +206,25 @@ class ForecasterTest {
         return new Series("", values, covariates, null, new long[20]);
     }
 
+    /**
+     * The tiny series' 9 training windows in batches of 4 (the last of 1), two targets and a covariate, with the
+     * direct quantile head and the autoregressive Gaussian one: the parts' gradients weighted by their loss's terms
+     * make the whole batch's; three parts of 1 window leave two empty.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatch() {
+        var series = List.of(tiny());
+        var spec = new SeriesSpec(List.of("a", "b"), null, List.of("x"), false, null, SeriesSpec.Fill.NONE);
+        for (ForecasterConfig.Decoder decoder : ForecasterConfig.Decoder.values()) {
+            var head = decoder == ForecasterConfig.Decoder.DIRECT ? ForecasterConfig.Head.QUANTILE : ForecasterConfig.Head.GAUSSIAN;
+            var c = new ForecasterConfig(spec, 4, 2, 2, ForecasterConfig.Scaling.STANDARD, head, new float[] {0.1f, 0.5f, 0.9f},
+                    decoder, CellType.LSTM, 3, 1, 0f, 2, 2, 1);
+            assertThat(new ForecastTraining(untrained(c, series), series, 4, 1, "tiny").windows()).isEqualTo(9);
+            double worst = dev.recur.train.PartsCheck.check(() -> new ForecastTraining(untrained(c, series), series, 4, 1, "tiny"), 4, 3, 1e-5);
+            assertThat(worst).as("%s decoder, %s head", decoder, head).isLessThan(1e-5);
+        }
+    }
+
     @Test
     void autoregressiveLossMatchesFiniteDifferences() {
         var series = List.of(tiny());

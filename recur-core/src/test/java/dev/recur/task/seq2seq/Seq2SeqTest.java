@@ -85,6 +85,28 @@ class Seq2SeqTest {
                 .isInstanceOf(ModelFormatException.class).hasMessageContaining("sequence-to-sequence model, not a sequence tagger");
     }
 
+    /**
+     * 20 pairs of 1–6 characters and 0–4 words in batches of 6 (the last of 2), with label smoothing: the parts'
+     * gradients weighted by their target tokens (with each {@code </s>}) make the whole batch's; three parts of 2
+     * pairs leave one empty.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatch() {
+        var random = new java.util.Random(8);
+        var pairs = new java.util.ArrayList<Pairs.Pair>();
+        for (int i = 0; i < 20; i++) {
+            var source = new StringBuilder();
+            for (int n = 1 + random.nextInt(6); n > 0; n--) source.append("xyz".charAt(random.nextInt(3)));
+            var target = new java.util.StringJoiner(" ");
+            for (int n = random.nextInt(5); n > 0; n--) target.add(random.nextBoolean() ? "a" : "b");
+            pairs.add(new Pairs.Pair(source.toString(), target.toString(), i + 1));
+        }
+        var config = new Seq2SeqConfig(4, CellType.LSTM, 3, 2, 5, 1, Attention.Form.ADDITIVE, 4, 0f, 0.1f);
+        double worst = dev.recur.train.PartsCheck.check(
+                () -> new Seq2SeqTraining(model(config, 9), pairs, References.of(pairs.subList(0, 3)), null, "bleu", 6, 2), 4, 3, 1e-5);
+        assertThat(worst).isLessThan(1e-5);
+    }
+
     private static Seq2Seq model(Seq2SeqConfig config, long seed) {
         var model = new Seq2Seq(config, new Unit.Side(Unit.CHAR, null), new Unit.Side(Unit.WORD, null), Vocabulary.of(List.of("<unk>", "x", "y", "z")),
                 Vocabulary.of(List.of("<unk>", Seq2Seq.START, Seq2Seq.END, "a", "b")), new Rng(seed));

@@ -67,6 +67,21 @@ class SyntheticTaskTest {
         }
     }
 
+    /**
+     * Batches of 5 sequences of both tasks, in 3 parts and in 7 (two empty): the parts, cut from the batch the
+     * whole draws, combine to it weighted by their loss's terms.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatch() {
+        var config = SyntheticTaskConfig.of(CellType.GRU, 4, 6, 5);
+        for (int parts : new int[] {3, 7}) {
+            for (String name : new String[] {"adding", "copy"}) {
+                double worst = dev.recur.train.PartsCheck.check(() -> SyntheticTask.of(name, config), 3, parts, 1e-5);
+                assertThat(worst).as("%s in %d parts", name, parts).isLessThan(1e-5);
+            }
+        }
+    }
+
     @Test
     void sameSeedSameBatchesAndTestSet() {
         var config = SyntheticTaskConfig.of(CellType.LSTM, 4, 10, 3).withTestSize(6);

@@ -29,7 +29,11 @@ class TaggerTest {
     Path dir;
 
     private static Tagger tagger(TaggerConfig.Head head, List<TaggedSentence> training) {
-        var config = new EncoderConfig(Tokenizer.WORD, 16, 8, 8, CellType.LSTM, 24, 1, 2, 0.2f, true);
+        return tagger(head, training, 0.2f);
+    }
+
+    private static Tagger tagger(TaggerConfig.Head head, List<TaggedSentence> training, float dropout) {
+        var config = new EncoderConfig(Tokenizer.WORD, 16, 8, 8, CellType.LSTM, 24, 1, 2, dropout, true);
         var tokens = training.stream().map(TaggedSentence::tokens).toList();
         var gold = training.stream().map(TaggedSentence::tags).toList();
         var v = TextEncoder.vocabularies(config, tokens, 0, 2);
@@ -106,5 +110,18 @@ class TaggerTest {
         var b = dev.recur.io.Checkpoint.read(parts.checkpoint()).model();
         assertThat(dev.recur.io.Checkpoint.read(parts.checkpoint()).trainer().get("step").asLong()).isEqualTo(60);
         a.forEach((name, t) -> assertThat(b.get(name).toArray()).as(name).containsExactly(t.toArray()));
+    }
+
+    /**
+     * 26 sentences in batches of 12 (the last of 2), softmax and CRF heads: the parts' gradients weighted by their
+     * tokens make the whole batch's; three parts of 2 sentences leave one empty.
+     */
+    @Test
+    void partsOfABatchCombineToTheWholeBatchWithEitherHead() throws IOException {
+        var train = brown("brown-names", "valid", 0, 26);
+        for (TaggerConfig.Head head : TaggerConfig.Head.values()) {
+            double worst = dev.recur.train.PartsCheck.check(() -> new TagTraining(tagger(head, train, 0f), train, train.subList(0, 5), null, 12, 3), 3, 3, 1e-5);
+            assertThat(worst).as("%s head", head).isLessThan(1e-5);
+        }
     }
 }
