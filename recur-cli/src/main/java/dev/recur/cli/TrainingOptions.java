@@ -88,6 +88,31 @@ public final class TrainingOptions {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue from a checkpoint written by an earlier run.")
     public Path resume;
 
+    /**
+     * Runs a training: {@link TrainingRecipe#run} on this machine unless the command carries another runner, as a
+     * mixin (recur spark's options) or through {@link #runWith}.
+     */
+    @FunctionalInterface
+    public interface Runner {
+        TrainingRecipe.Outcome run(TrainingTask task, TrainingPlan plan, RunFiles files, Path resume, List<TrainingListener> listeners)
+                throws IOException;
+    }
+
+    private Runner runner;
+
+    /** Trains with {@code runner} instead of {@link TrainingRecipe#run}. */
+    public void runWith(Runner runner) {
+        this.runner = runner;
+    }
+
+    private Runner runner() {
+        if (runner != null) return runner;
+        for (CommandSpec mixin : mixee.mixins().values()) {
+            if (mixin.userObject() instanceof Runner r) return r;
+        }
+        return TrainingRecipe::run;
+    }
+
     /** How a task's run is shown: what it counts, how its loss reads, its plot's title, a sample after each validation. */
     public record Display(String unit, double scale, String axis, String title, Function<Metrics, String> describe,
                           LongFunction<String> sample) {
@@ -134,7 +159,7 @@ public final class TrainingOptions {
         }));
         TrainingRecipe.Outcome outcome;
         try {
-            outcome = TrainingRecipe.run(task, plan, files, resume, listeners);
+            outcome = runner().run(task, plan, files, resume, listeners);
         } finally {
             progress.close();
         }
