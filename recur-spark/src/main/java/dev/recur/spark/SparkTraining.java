@@ -48,7 +48,9 @@ public final class SparkTraining {
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?])?");
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)\\s*]");
     /** How long to wait for executors to register before giving up on the master. */
-    static final long WAIT_SECONDS = Long.getLong("recur.spark.wait", 60);
+    static long waitSeconds() {
+        return Long.getLong("recur.spark.wait", 60);
+    }
 
     /**
      * Trains {@code task} (the driver's, built by {@code recur TASK train} with {@code args}) as {@code settings} say;
@@ -62,7 +64,7 @@ public final class SparkTraining {
         JavaSparkContext spark;
         try {
             spark = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is checked, but thrown from Scala undeclared
             throw new InvalidOptionException("--master " + settings.master() + ": " + firstLine(e));
         }
         String runId = UUID.randomUUID().toString();
@@ -125,10 +127,10 @@ public final class SparkTraining {
         }
         Matcher cluster = LOCAL_CLUSTER.matcher(master);
         int wanted = cluster.matches() ? Integer.parseInt(cluster.group(1)) : 1;
-        long deadline = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L;
+        long deadline = System.nanoTime() + waitSeconds() * 1_000_000_000L;
         while (spark.statusTracker().getExecutorInfos().length - 1 < wanted) {
             if (spark.sc().isStopped() || System.nanoTime() > deadline) {
-                throw new InvalidOptionException("--master " + master + ": no executors registered within " + WAIT_SECONDS
+                throw new InvalidOptionException("--master " + master + ": no executors registered within " + waitSeconds()
                         + " s; is the master's URL right, is it running, and does it have free cores?");
             }
             try {

@@ -1,0 +1,138 @@
+package dev.recur.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.recur.cli.CliRun;
+import dev.recur.data.TextCorpus;
+import dev.recur.io.ModelFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code recur spark TASK train} in local[2] mode: every task, the local-update modes, and bad input. */
+class SparkCommandsTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void bundledDataIsOneLevelUp() {
+        System.setProperty("recur.home", "..");
+    }
+
+    private static CliRun.Result spark(String... args) {
+        var all = new ArrayList<>(List.of("spark"));
+        all.addAll(List.of(args));
+        return CliRun.run("", all.toArray(String[]::new));
+    }
+
+    private static List<String> local(String task, String out, String... args) {
+        var all = new ArrayList<>(List.of(task, "train", "--master", "local[2]", "--workers", "2", "--quiet", "--out", dir.resolve(out).toString()));
+        all.addAll(List.of(args));
+        return all;
+    }
+
+    @Test
+    void everyTaskTrainsOnTwoWorkersAndWritesTheModelFileOfOneMachine() throws Exception {
+        Path text = Files.writeString(dir.resolve("names.txt"), TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 20_000));
+        Path pairs = dir.resolve("cmudict.tsv");
+        Files.writeString(pairs, String.join("\n", new String(new GZIPInputStream(Files.newInputStream(Path.of("../data/cmudict/train.tsv.gz")))
+                .readAllBytes(), StandardCharsets.UTF_8).lines().limit(600).toList()) + "\n");
+        var runs = List.of(
+                local("lm", "lm.safetensors", "--data", text.toString(), "--hidden", "16", "--embed", "8", "--layers", "1", "--batch", "4",
+                        "--bptt", "16", "--steps", "6", "--eval-tokens", "500", "--sample-length", "0"),
+                local("classify", "classify.safetensors", "--data", "spam", "--hidden", "8", "--embed", "8", "--batch", "8", "--steps", "4"),
+                local("tag", "tag.safetensors", "--data", "brown-names", "--hidden", "8", "--embed", "8", "--char-embed", "4", "--char-hidden", "4",
+                        "--batch", "8", "--steps", "4"),
+                local("seq2seq", "seq2seq.safetensors", "--data", pairs.toString(), "--embed", "8", "--hidden", "8", "--layers", "1", "--batch", "8",
+                        "--steps", "4"),
+                local("forecast", "forecast.safetensors", "--data", "sunspots", "--hidden", "8", "--batch", "8", "--steps", "4"),
+                local("anomaly", "anomaly.safetensors", "--data", "sensors", "--hidden", "8", "--batch", "8", "--steps", "4"));
+        for (var args : runs) {
+            var r = spark(args.toArray(String[]::new));
+            assertThat(r.code()).as(args + "\n" + r.err()).isZero();
+            Path model = dir.resolve(args.get(0) + ".safetensors");
+            assertThat(ModelFile.read(model).config().get("type").asText()).as(args.get(0)).isNotBlank();
+            assertThat(Files.exists(Path.of(model + ".ckpt"))).as("checkpoint of " + args.get(0)).isTrue();
+        }
+    }
+
+    @Test
+    void localUpdateModesTrainInRoundsAndResume() throws Exception {
+        Path text = Files.writeString(dir.resolve("rounds.txt"), TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 20_000));
+        String[] common = {"--data", text.toString(), "--hidden", "16", "--embed", "8", "--layers", "1", "--batch", "4", "--bptt", "16",
+                "--eval-tokens", "500", "--sample-length", "0", "--eval-every", "3"};
+        var average = local("lm", "average.safetensors", common);
+        average.addAll(List.of("--mode", "average", "--local-steps", "3", "--steps", "6"));
+        var r = spark(average.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+
+        var resumed = local("lm", "average.safetensors", common);
+        resumed.addAll(List.of("--mode", "average", "--local-steps", "3", "--steps", "9", "--resume", dir.resolve("average.safetensors.ckpt").toString()));
+        r = spark(resumed.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+
+        var fedavg = local("lm", "fedavg.safetensors", common);
+        fedavg.addAll(List.of("--mode", "fedavg", "--local-steps", "2", "--clients-per-round", "1", "--steps", "4"));
+        r = spark(fedavg.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(ModelFile.read(dir.resolve("fedavg.safetensors")).tensors()).isNotEmpty();
+    }
+
+    @Test
+    void fedavgDrawsItsClientsFromTheSeedAndRound() {
+        int[] a = RoundTask.chosen(7, 3, 8, 3), b = RoundTask.chosen(7, 3, 8, 3), c = RoundTask.chosen(7, 4, 8, 3);
+        assertThat(a).isEqualTo(b).hasSize(3).isSorted().doesNotHaveDuplicates();
+        assertThat(java.util.Arrays.stream(a).allMatch(k -> k >= 0 && k < 8)).isTrue();
+        boolean differs = false;
+        for (int round = 0; round < 20 && !differs; round++) differs = !java.util.Arrays.equals(RoundTask.chosen(7, round, 8, 3), a);
+        assertThat(differs).isTrue();
+        assertThat(c).hasSize(3);
+    }
+
+    @Test
+    void badSettingsAreOneLineErrorsBeforeTraining() {
+        var r = spark("lm", "train", "--master", "local[2]", "--workers", "4", "--batch", "10", "--steps", "1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--batch 10 does not divide among --workers 4; give a multiple of 4");
+
+        r = spark("lm", "train", "--master", "local[2]", "--workers", "3", "--batch", "6", "--steps", "1", "--data", "names", "--hidden", "8");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--workers 3 is more than the 2 task slots of --master local[2]");
+
+        r = spark("lm", "train", "--master", "nonsense://x", "--steps", "1", "--data", "names", "--hidden", "8");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("recur: --master nonsense://x: ");
+
+        r = spark("lm", "train", "--master", "local[2]", "--mode", "fedavg", "--schedule", "plateau", "--steps", "2", "--data", "names", "--hidden", "8",
+                "--batch", "4");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--schedule plateau");
+    }
+
+    @Test
+    void anUnreachableMasterIsReportedAfterTheWait() {
+        System.setProperty("recur.spark.wait", "3");
+        try {
+            var r = spark("lm", "train", "--master", "spark://127.0.0.1:9", "--steps", "1", "--data", "names", "--hidden", "8");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--master spark://127.0.0.1:9: no executors registered within 3 s");
+        } finally {
+            System.clearProperty("recur.spark.wait");
+        }
+    }
+
+    @Test
+    void everyTrainCommandHasASparkTwin() {
+        var r = spark("--help");
+        assertThat(r.code()).isZero();
+        for (String task : List.of("lm", "classify", "tag", "seq2seq", "forecast", "anomaly")) assertThat(r.out()).contains(task);
+        r = spark("classify", "train", "--help");
+        assertThat(r.out()).contains("--master").contains("--workers").contains("--mode").contains("--pooling");
+    }
+}
