@@ -79,14 +79,14 @@ public final class LocalSpark {
     }
 
     /**
-     * The executors' logging options: Spark's log4j2 at WARN, and this JVM's SLF4J provider and simple-logger settings,
-     * so that executors log like the driver whichever providers their class path holds.
+     * The executors' logging options: Spark's log4j2 at WARN, and this JVM's SLF4J settings (provider, verbosity) and
+     * simple-logger levels, so that executors log like the driver whichever providers their class path holds.
      */
     static List<String> executorLogging() {
         List<String> options = new ArrayList<>();
         options.add("-Dlog4j2.configurationFile=" + QUIET_LOG4J2);
         for (String name : System.getProperties().stringPropertyNames().stream().sorted().toList()) {
-            if (name.equals("slf4j.provider") || name.startsWith("org.slf4j.simpleLogger.")) {
+            if (name.startsWith("slf4j.") || name.startsWith("org.slf4j.simpleLogger.")) {
                 String value = System.getProperty(name);
                 if (!value.isEmpty() && value.chars().noneMatch(Character::isWhitespace)) {
                     options.add("-D" + name + "=" + value);

@@ -62,6 +62,16 @@ class LocalClusterTest {
     }
 
     @Test
+    void executorClassPathIsAbsolute() {
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThat(LocalSpark.absoluteClassPath("lib/a.jar" + File.pathSeparator + File.pathSeparator + "/x/b.jar"))
+                .isEqualTo(cwd + "/lib/a.jar" + File.pathSeparator + "/x/b.jar");
+        assertThat(LocalSpark.isLocalCluster("local-cluster[2,1,1024]")).isTrue();
+        assertThat(LocalSpark.isLocalCluster("local[2]")).isFalse();
+        assertThat(LocalSpark.isLocalCluster("spark://host:7077")).isFalse();
+    }
+
+    @Test
     void localClusterWithoutSparkHomeIsOneLine() {
         assertThatThrownBy(() -> LocalSpark.checkSparkHome(null, "local-cluster[2,1,1024]"))
                 .hasMessageStartingWith("master local-cluster[2,1,1024] needs SPARK_HOME");
