@@ -61,12 +61,7 @@ public final class SparkTraining {
                                              List<TrainingListener> listeners) throws IOException {
         if (settings.workers() != null) checkWorkers(settings, settings.workers(), Integer.MAX_VALUE, batch);   // before Spark starts
         SparkConf conf = conf(settings, taskName);
-        JavaSparkContext spark;
-        try {
-            spark = new JavaSparkContext(conf);
-        } catch (Exception e) {   // SparkException is checked, but thrown from Scala undeclared
-            throw new InvalidOptionException("--master " + settings.master() + ": " + firstLine(e));
-        }
+        JavaSparkContext spark = start(conf, settings.master());
         String runId = UUID.randomUUID().toString();
         var failures = new java.util.concurrent.atomic.AtomicInteger();
         spark.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
@@ -118,6 +113,43 @@ public final class SparkTraining {
         return conf;
     }
 
+    /**
+     * Starts the context. Against a standalone master it blocks until the application registers, for up to a minute
+     * of Spark's own retries; this waits {@link #waitSeconds()} and gives up with a one-line error (a context that
+     * starts later is stopped at once).
+     */
+    private static JavaSparkContext start(SparkConf conf, String master) {
+        var started = new java.util.concurrent.CompletableFuture<JavaSparkContext>();
+        var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        var starter = new Thread(() -> {
+            try {
+                var context = new JavaSparkContext(conf);
+                if (!started.complete(context) || abandoned.get()) context.stop();
+            } catch (Throwable e) {   // SparkException is checked, but thrown from Scala undeclared
+                started.completeExceptionally(e);
+            }
+        }, "recur-spark-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            return started.get(waitSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            abandoned.set(true);
+            started.cancel(false);
+            throw unreachable(master);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new InvalidOptionException("--master " + master + ": " + firstLine(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Spark");
+        }
+    }
+
+    private static InvalidOptionException unreachable(String master) {
+        return new InvalidOptionException("--master " + master + ": no executors registered within " + waitSeconds()
+                + " s; is the master's URL right, is it running, and does it have free cores?");
+    }
+
     /** Waits until the executors have registered; returns the task slots. */
     private static int awaitExecutors(JavaSparkContext spark, String master) {
         Matcher local = LOCAL.matcher(master);
@@ -129,10 +161,7 @@ public final class SparkTraining {
         int wanted = cluster.matches() ? Integer.parseInt(cluster.group(1)) : 1;
         long deadline = System.nanoTime() + waitSeconds() * 1_000_000_000L;
         while (spark.statusTracker().getExecutorInfos().length - 1 < wanted) {
-            if (spark.sc().isStopped() || System.nanoTime() > deadline) {
-                throw new InvalidOptionException("--master " + master + ": no executors registered within " + waitSeconds()
-                        + " s; is the master's URL right, is it running, and does it have free cores?");
-            }
+            if (spark.sc().isStopped() || System.nanoTime() > deadline) throw unreachable(master);
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {

@@ -43,11 +43,15 @@ class SparkCommandsTest {
         Path pairs = dir.resolve("cmudict.tsv");
         Files.writeString(pairs, String.join("\n", new String(new GZIPInputStream(Files.newInputStream(Path.of("../data/cmudict/train.tsv.gz")))
                 .readAllBytes(), StandardCharsets.UTF_8).lines().limit(600).toList()) + "\n");
+        var conll = new String(new GZIPInputStream(Files.newInputStream(Path.of("../data/brown-names/train.conll.gz"))).readAllBytes(), StandardCharsets.UTF_8);
+        var spam = new String(new GZIPInputStream(Files.newInputStream(Path.of("../data/spam/train.jsonl.gz"))).readAllBytes(), StandardCharsets.UTF_8);
+        Path texts = Files.writeString(dir.resolve("spam.jsonl"), String.join("\n", spam.lines().filter(line -> Math.floorMod(line.hashCode(), 15) == 0).toList()) + "\n");
+        Path sentences = Files.writeString(dir.resolve("names.conll"), String.join("\n\n", List.of(conll.split("\n\n")).subList(0, 300)) + "\n");
         var runs = List.of(
                 local("lm", "lm.safetensors", "--data", text.toString(), "--hidden", "16", "--embed", "8", "--layers", "1", "--batch", "4",
                         "--bptt", "16", "--steps", "6", "--eval-tokens", "500", "--sample-length", "0"),
-                local("classify", "classify.safetensors", "--data", "spam", "--hidden", "8", "--embed", "8", "--batch", "8", "--steps", "4"),
-                local("tag", "tag.safetensors", "--data", "brown-names", "--hidden", "8", "--embed", "8", "--char-embed", "4", "--char-hidden", "4",
+                local("classify", "classify.safetensors", "--data", texts.toString(), "--hidden", "8", "--embed", "8", "--batch", "8", "--steps", "4"),
+                local("tag", "tag.safetensors", "--data", sentences.toString(), "--hidden", "8", "--embed", "8", "--char-embed", "4", "--char-hidden", "4",
                         "--batch", "8", "--steps", "4"),
                 local("seq2seq", "seq2seq.safetensors", "--data", pairs.toString(), "--embed", "8", "--hidden", "8", "--layers", "1", "--batch", "8",
                         "--steps", "4"),
