@@ -48,6 +48,13 @@ public final class SparkTraining {
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?])?");
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)\\s*]");
     /** How long to wait for executors to register before giving up on the master. */
+    private static volatile SyncTask.Exchange lastExchange;
+
+    /** The step times of the last synchronous run in this JVM (for benchmarks), or null. */
+    public static SyncTask.Exchange lastExchange() {
+        return lastExchange;
+    }
+
     static long waitSeconds() {
         return Long.getLong("recur.spark.wait", 60);
     }
@@ -84,6 +91,7 @@ public final class SparkTraining {
             }
             if (settings.mode() == Mode.SYNC) {
                 var sync = new SyncTask(task, spark, setup, workers, settings.reduce());
+                lastExchange = sync.exchange();
                 var outcome = TrainingRecipe.run(sync, plan, files, resume, listeners);
                 report(settings, sync.exchange(), failures.get());
                 return outcome;
@@ -103,7 +111,10 @@ public final class SparkTraining {
         conf.setIfMissing("spark.broadcast.compress", "false");
         conf.setIfMissing("spark.ui.enabled", "false");
         Matcher cluster = LOCAL_CLUSTER.matcher(settings.master());
-        if (cluster.matches()) conf.setIfMissing("spark.executorEnv.RECUR_THREADS", cluster.group(2));
+        if (cluster.matches()) {
+            conf.setIfMissing("spark.executorEnv.RECUR_THREADS", cluster.group(2));
+            conf.setIfMissing("spark.executor.memory", cluster.group(3) + "m");   // the whole of each local worker
+        }
         else if (conf.contains("spark.executor.cores")) conf.setIfMissing("spark.executorEnv.RECUR_THREADS", conf.get("spark.executor.cores"));
         String home = System.getProperty("recur.home");
         if (home != null) {

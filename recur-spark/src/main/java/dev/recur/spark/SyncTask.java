@@ -25,7 +25,7 @@ import org.apache.spark.broadcast.Broadcast;
  * Each part's task state (carried recurrent state, random generator) travels with its step, so no step depends on
  * what an executor remembers, and Spark may rerun any of them.
  */
-final class SyncTask implements TrainingTask {
+public final class SyncTask implements TrainingTask {
     private final TrainingTask local;
     private final JavaSparkContext spark;
     private final Broadcast<Worker.Setup> setup;
@@ -145,13 +145,29 @@ final class SyncTask implements TrainingTask {
     private static final String PART = "part ";
 
     /** Time per step on the driver's clock and the slowest worker's compute in it: the rest is exchange and scheduling. */
-    static final class Exchange {
+    public static final class Exchange {
         long steps, wallNanos, computeNanos;
+        final List<long[]> perStep = new ArrayList<>();   // {wall, compute} of each step
 
         void add(long wall, long compute) {
             steps++;
             wallNanos += wall;
             computeNanos += compute;
+            perStep.add(new long[] {wall, compute});
+        }
+
+        /** Mean {wall, slowest worker's compute} in milliseconds over steps [from, to) of this run. */
+        public double[] meanMillis(int from, int to) {
+            double wall = 0, compute = 0;
+            for (int i = from; i < to; i++) {
+                wall += perStep.get(i)[0];
+                compute += perStep.get(i)[1];
+            }
+            return new double[] {wall / 1e6 / (to - from), compute / 1e6 / (to - from)};
+        }
+
+        public int steps() {
+            return perStep.size();
         }
 
         /** The share of step time spent outside the slowest worker's computation. */

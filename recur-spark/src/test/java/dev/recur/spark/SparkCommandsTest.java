@@ -89,6 +89,23 @@ class SparkCommandsTest {
     }
 
     @Test
+    void dataAndModelNamedByHadoopUrisAreReadAndWrittenThroughHadoop() throws Exception {
+        Path text = Files.writeString(dir.resolve("uri.txt"), TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 20_000));
+        Path out = dir.resolve("uploaded").resolve("uri.safetensors");
+        Files.createDirectories(out.getParent());
+        var r = spark("lm", "train", "--master", "local[2]", "--workers", "2", "--quiet", "--data", text.toUri().toString(), "--out", out.toUri().toString(),
+                "--hidden", "8", "--embed", "8", "--layers", "1", "--batch", "4", "--bptt", "16", "--steps", "2", "--eval-tokens", "300", "--sample-length", "0");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(ModelFile.read(out).tensors()).isNotEmpty();
+        assertThat(Path.of(out + ".ckpt")).exists();
+        assertThat(Path.of(out + ".metrics.jsonl")).exists();
+
+        r = spark("lm", "train", "--master", "local[2]", "--data", dir.resolve("missing.txt").toUri().toString(), "--steps", "1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("missing.txt: no such file");
+    }
+
+    @Test
     void fedavgDrawsItsClientsFromTheSeedAndRound() {
         int[] a = RoundTask.chosen(7, 3, 8, 3), b = RoundTask.chosen(7, 3, 8, 3), c = RoundTask.chosen(7, 4, 8, 3);
         assertThat(a).isEqualTo(b).hasSize(3).isSorted().doesNotHaveDuplicates();

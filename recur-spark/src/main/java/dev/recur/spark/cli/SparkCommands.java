@@ -40,6 +40,14 @@ public final class SparkCommands implements RecurCommands {
         CommandSpec spec = CommandSpec.forAnnotatedObject(command);
         var options = new SparkOptions(task);
         spec.addMixin("spark", CommandSpec.forAnnotatedObject(options));
+        spec.preprocessor((args, commandSpec, argSpec, info) -> {   // hdfs://, s3a://, ... arguments become local copies
+            var inOrder = new java.util.ArrayList<>(args);
+            java.util.Collections.reverse(inOrder);   // the stack's top is the next argument
+            options.remote.localize(inOrder);
+            java.util.Collections.reverse(inOrder);
+            for (int i = 0; i < inOrder.size(); i++) args.set(i, inOrder.get(i));
+            return false;
+        });
         spec.usageMessage()
                 .description("Train " + task + " models on a Spark cluster: every option of 'recur " + task + " train', plus where and how to distribute.")
                 .footer("%nExamples:",

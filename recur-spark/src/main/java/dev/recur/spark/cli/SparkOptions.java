@@ -2,6 +2,7 @@ package dev.recur.spark.cli;
 
 import dev.recur.cli.CommonOptions;
 import dev.recur.cli.TrainingOptions;
+import dev.recur.spark.RemoteFiles;
 import dev.recur.spark.SparkTraining;
 import dev.recur.train.RunFiles;
 import dev.recur.train.TrainingListener;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
 public final class SparkOptions implements TrainingOptions.Runner {
     private final String task;
     CommandLine command;
+    final RemoteFiles remote = new RemoteFiles();
 
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master: local[N] (N threads in this JVM), local-cluster[N,C,MB] (N executor JVMs of C cores and MB MiB), "
@@ -68,7 +70,10 @@ public final class SparkOptions implements TrainingOptions.Runner {
         CommonOptions common = mixin(command, CommonOptions.class);
         String url = master != null ? master : System.getProperty("spark.master", "local[2]");
         var settings = new SparkTraining.Settings(url, workers, mode, localSteps, clientsPerRound, reduce, conf, common.quiet);
-        return SparkTraining.run(settings, task, workerArgs(command), common.seed, batch(command), trained, plan, files, resume, listeners);
+        var outcome = SparkTraining.run(settings, task, workerArgs(command, remote), common.seed, batch(command), trained, plan, files, resume,
+                listeners);
+        remote.upload();
+        return outcome;
     }
 
     /** The command's global batch (--batch), 0 when it has none. */
@@ -79,9 +84,10 @@ public final class SparkOptions implements TrainingOptions.Runner {
 
     /**
      * The arguments the command was given, for the workers to rebuild the task from: every option as parsed, with
-     * relative paths of files that exist here made absolute (executors run in directories of their own).
+     * relative paths of files that exist here made absolute (executors run in directories of their own), and files
+     * named by URI named so again (each worker makes its own local copy).
      */
-    static List<String> workerArgs(CommandLine command) {
+    static List<String> workerArgs(CommandLine command, RemoteFiles remote) {
         var args = new ArrayList<String>();
         for (OptionSpec option : command.getParseResult().matchedOptions()) {
             if (option.usageHelp() || option.versionHelp()) continue;
@@ -92,7 +98,7 @@ public final class SparkOptions implements TrainingOptions.Runner {
             }
             for (String value : option.originalStringValues()) {
                 args.add(name);
-                args.add(absolute(value));
+                args.add(RemoteFiles.isUri(remote.original(value)) ? remote.original(value) : absolute(value));
             }
         }
         return args;
