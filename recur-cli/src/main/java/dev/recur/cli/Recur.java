@@ -38,6 +38,8 @@ import picocli.CommandLine.ScopeType;
                 "  recur anomaly train --data sensors --time 5m   flag odd sensor readings",
                 "  recur encode --model lstm.safetensors --input x.json",
                 "                                  run an RNN/LSTM/GRU saved from PyTorch",
+                "  recur spark lm train --master 'local[2]'",
+                "                                  train any task on Spark",
                 "  recur gradflow                  how the gradient reaches early steps",
                 "  recur bench gemm                GFLOP/s of the matrix kernels",
                 "  recur lm train --help           every option of a command, with examples",
@@ -52,6 +54,7 @@ public final class Recur implements Runnable {
         GROUPS.put("Language modelling", List.of("lm"));
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
         GROUPS.put("Models", List.of("encode", "inspect", "serve", "export", "import"));
+        GROUPS.put("Distributed", List.of("spark"));
         GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));
     }

@@ -66,6 +66,22 @@ class SparkCommandsTest {
         }
     }
 
+    /** The documented first run: the default model on Moby-Dick for 200 steps on two local workers. */
+    @Test
+    void mobyDickForTwoHundredStepsOnTwoLocalWorkersLearnsMoreThanLetterFrequencies() throws Exception {
+        Path out = dir.resolve("moby.safetensors");
+        var r = spark("lm", "train", "--master", "local[2]", "--data", "moby-dick", "--steps", "200", "--quiet", "--sample-length", "0",
+                "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        double nats = Double.NaN;
+        for (String line : Files.readAllLines(Path.of(out + ".metrics.jsonl"))) {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            if (json.has("validation")) nats = json.get("validation").asDouble();
+        }
+        // English letters alone (a unigram model) take about 4.1 bits = 2.85 nats per character
+        assertThat(nats).isLessThan(2.6);
+    }
+
     @Test
     void localUpdateModesTrainInRoundsAndResume() throws Exception {
         Path text = Files.writeString(dir.resolve("rounds.txt"), TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 20_000));
