@@ -1,15 +1,11 @@
 package dev.recur.spark;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.autograd.Variable;
-import dev.recur.nn.Module;
 import dev.recur.optim.OptimizerType;
 import dev.recur.optim.Schedule;
 import dev.recur.optim.ScheduleType;
 import dev.recur.tensor.InvalidOptionException;
 import dev.recur.tensor.Rng;
 import dev.recur.tensor.Tensor;
-import dev.recur.train.Metrics;
 import dev.recur.train.RunFiles;
 import dev.recur.train.TrainingListener;
 import dev.recur.train.TrainingPlan;
@@ -22,7 +18,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -37,43 +32,37 @@ import org.apache.spark.broadcast.Broadcast;
  * plain SGD at rate 1, so that w − Δ is the average (FedAvg as FedOpt, Reddi et al. 2021): validation, the best
  * weights, checkpoints and resume are the trainer's. The learning rate schedule runs over local steps.
  */
-final class RoundTask implements TrainingTask {
-    private final TrainingTask local;
-    private final JavaSparkContext spark;
-    private final Broadcast<Worker.Setup> setup;
-    private final int parts, steps;
+final class RoundTask extends DistributedTask {
+    private final int steps;
     private final SparkTraining.Settings settings;
     private final TrainingPlan plan;
     private final Schedule schedule;
-    private final List<Variable> params;
     private final long seed;
-    private Tensors[] states;
     private float[][] optimizerState;   // average mode
     private long optimizerSteps;
     private long started = -1;
 
     RoundTask(TrainingTask local, JavaSparkContext spark, Broadcast<Worker.Setup> setup, int parts, SparkTraining.Settings settings, TrainingPlan plan) {
-        if (plan.schedule() == ScheduleType.PLATEAU) {
-            throw new InvalidOptionException("--schedule plateau lowers the rate after validations, which rounds do not see; with --mode "
-                    + settings.mode().name().toLowerCase() + " use wsd, cosine or constant");
-        }
-        if (settings.localSteps() < 1) throw new InvalidOptionException("--local-steps must be at least 1, got " + settings.localSteps());
-        this.local = local;
-        this.spark = spark;
-        this.setup = setup;
-        this.parts = parts;
+        super(local, spark, setup, parts);
         this.steps = settings.localSteps();
         this.settings = settings;
         this.plan = plan;
         this.schedule = plan.newSchedule();
-        this.params = local.model().parameters();
         this.seed = setup.value().seed();
-        this.states = new Tensors[parts];
         if (settings.mode() == SparkTraining.Mode.AVERAGE) {
             float[][] shapes = plan.optimizer().create(params, plan.lr()).stateBuffers();
             optimizerState = new float[shapes.length][];
             for (int i = 0; i < shapes.length; i++) optimizerState[i] = new float[shapes[i].length];
         }
+    }
+
+    /** Refuses what rounds cannot do, before Spark starts. */
+    static void check(SparkTraining.Settings settings, TrainingPlan plan) {
+        if (plan.schedule() == ScheduleType.PLATEAU) {
+            throw new InvalidOptionException("--schedule plateau lowers the rate after validations, which rounds do not see; with --mode "
+                    + settings.mode().name().toLowerCase() + " use wsd, cosine or constant");
+        }
+        if (settings.localSteps() < 1) throw new InvalidOptionException("--local-steps must be at least 1, got " + settings.localSteps());
     }
 
     /** Trains round by round: the budgets, validation and checkpoint intervals of {@code plan}, counted in local steps, become rounds. */
@@ -171,72 +160,36 @@ final class RoundTask implements TrainingTask {
         return Math.min(1, Math.max(bySteps, byTime));
     }
 
-    @Override
-    public Module model() {
-        return local.model();
-    }
-
-    @Override
-    public ObjectNode modelConfig() {
-        return local.modelConfig();
-    }
-
-    @Override
-    public Metrics validate() {
-        return local.validate();
-    }
-
-    @Override
-    public Optional<Metrics> test() {
-        return local.test();
-    }
-
-    @Override
-    public double chanceLoss() {
-        return local.chanceLoss();
-    }
-
     /** Rounds in one pass over the training data. */
     @Override
     public long batchesPerEpoch() {
         return rounds(local.batchesPerEpoch());
     }
 
+    /** The averaged optimizer state and its step count (average mode). */
     @Override
-    public Map<String, Tensor> state() {
-        var state = new LinkedHashMap<>(local.state());
-        for (int k = 0; k < parts; k++) {
-            if (states[k] == null) continue;
-            String prefix = "part " + k + "/";
-            states[k].toMap().forEach((name, t) -> state.put(prefix + name, t));
-        }
+    Map<String, Tensor> ownState() {
+        var state = new LinkedHashMap<String, Tensor>();
         if (optimizerState != null) {
-            for (int i = 0; i < optimizerState.length; i++) state.put("local optimizer/" + i, Tensor.of(optimizerState[i].clone(), optimizerState[i].length));
-            state.put("local optimizer/steps", new Rng(optimizerSteps).stateTensor());   // a long in exact 16-bit pieces
+            for (int i = 0; i < optimizerState.length; i++) state.put(OPTIMIZER + i, Tensor.of(optimizerState[i].clone(), optimizerState[i].length));
+            state.put(OPTIMIZER + "steps", new Rng(optimizerSteps).stateTensor());   // a long in exact 16-bit pieces
         }
         return state;
     }
 
     @Override
-    public void restore(Map<String, Tensor> state) {
-        var own = new LinkedHashMap<String, Tensor>();
-        var byPart = new java.util.TreeMap<Integer, Map<String, Tensor>>();
-        state.forEach((name, t) -> {
-            if (name.startsWith("part ") && name.indexOf('/') > 5) {
-                int k = Integer.parseInt(name.substring(5, name.indexOf('/')));
-                byPart.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(name.substring(name.indexOf('/') + 1), t);
-            } else if (name.startsWith("local optimizer/")) {
-                String what = name.substring("local optimizer/".length());
-                if (optimizerState == null) return;
-                float[] v = t.toArray();
-                if (what.equals("steps")) optimizerSteps = new Rng(0).restore(t).state();
-                else if (Integer.parseInt(what) < optimizerState.length && v.length == optimizerState[Integer.parseInt(what)].length) optimizerState[Integer.parseInt(what)] = v;
-            } else {
-                own.put(name, t);
-            }
-        });
-        local.restore(own);
-        states = new Tensors[parts];
-        if (byPart.size() == parts && byPart.lastKey() == parts - 1) byPart.forEach((k, s) -> states[k] = Tensors.of(s));
+    boolean restoreOwn(String name, Tensor value) {
+        if (!name.startsWith(OPTIMIZER)) return false;
+        String what = name.substring(OPTIMIZER.length());
+        if (optimizerState == null) return true;
+        if (what.equals("steps")) {
+            optimizerSteps = new Rng(0).restore(value).state();
+        } else {
+            int i = Integer.parseInt(what);
+            if (i < optimizerState.length && value.size() == optimizerState[i].length) optimizerState[i] = value.toArray();
+        }
+        return true;
     }
+
+    private static final String OPTIMIZER = "local optimizer/";
 }

@@ -67,6 +67,7 @@ public final class SparkTraining {
                                              TrainingTask task, TrainingPlan plan, RunFiles files, Path resume,
                                              List<TrainingListener> listeners) throws IOException {
         if (settings.workers() != null) checkWorkers(settings, settings.workers(), Integer.MAX_VALUE, batch);   // before Spark starts
+        if (settings.mode() != Mode.SYNC) RoundTask.check(settings, plan);
         SparkConf conf = conf(settings, taskName);
         JavaSparkContext spark = start(conf, settings.master());
         String runId = UUID.randomUUID().toString();
@@ -130,6 +131,7 @@ public final class SparkTraining {
      * starts later is stopped at once).
      */
     private static JavaSparkContext start(SparkConf conf, String master) {
+        reachable(master);
         var started = new java.util.concurrent.CompletableFuture<JavaSparkContext>();
         var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         var starter = new Thread(() -> {
@@ -154,6 +156,32 @@ public final class SparkTraining {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting Spark");
         }
+    }
+
+    /**
+     * A standalone master ({@code spark://HOST:PORT[,HOST:PORT]}) must accept a connection: Spark itself would retry for
+     * a minute, and the context it then stops would take down any other context of this JVM with it.
+     */
+    static void reachable(String master) {
+        if (!master.startsWith("spark://")) return;
+        String failure = null;
+        for (String address : master.substring("spark://".length()).split(",")) {
+            int colon = address.lastIndexOf(':');
+            String host = colon > 0 ? address.substring(0, colon) : address;
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(address.substring(colon + 1)) : 7077;
+            } catch (NumberFormatException e) {
+                throw new InvalidOptionException("--master " + master + ": \"" + address + "\" is not HOST:PORT");
+            }
+            try (var socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), (int) Math.min(10_000, waitSeconds() * 1000));
+                return;
+            } catch (IOException e) {
+                failure = "cannot connect to " + host + ":" + port + " (" + firstLine(e) + ")";
+            }
+        }
+        throw new InvalidOptionException("--master " + master + ": " + failure + "; is the master's URL right and is it running?");
     }
 
     private static InvalidOptionException unreachable(String master) {

@@ -1,18 +1,8 @@
 package dev.recur.spark;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.autograd.Variable;
-import dev.recur.nn.Module;
-import dev.recur.tensor.Rng;
-import dev.recur.tensor.Tensor;
-import dev.recur.train.Metrics;
 import dev.recur.train.TrainingTask;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -22,27 +12,14 @@ import org.apache.spark.broadcast.Broadcast;
  * driver's weights are broadcast, worker k computes part k of the batch ({@link TrainingTask#trainBatch(long, int,
  * int)}) and returns its gradient, and the gradients, weighted by their parts' loss denominators, are summed into
  * the driver's model; clipping, the optimizer, validation and checkpoints are the trainer's, on the driver, once.
- * Each part's task state (carried recurrent state, random generator) travels with its step, so no step depends on
- * what an executor remembers, and Spark may rerun any of them.
  */
-public final class SyncTask implements TrainingTask {
-    private final TrainingTask local;
-    private final JavaSparkContext spark;
-    private final Broadcast<Worker.Setup> setup;
-    private final int parts;
+public final class SyncTask extends DistributedTask {
     private final SparkTraining.Reduce reduce;
-    private final List<Variable> params;
-    private Tensors[] states;
     private final Exchange exchange = new Exchange();
 
     SyncTask(TrainingTask local, JavaSparkContext spark, Broadcast<Worker.Setup> setup, int parts, SparkTraining.Reduce reduce) {
-        this.local = local;
-        this.spark = spark;
-        this.setup = setup;
-        this.parts = parts;
+        super(local, spark, setup, parts);
         this.reduce = reduce;
-        this.params = local.model().parameters();
-        this.states = new Tensors[parts];
     }
 
     Exchange exchange() {
@@ -70,79 +47,6 @@ public final class SyncTask implements TrainingTask {
         exchange.add(System.nanoTime() - started, sum.maxNanos);
         return new Batch(sum.weightedLoss / sum.weight, sum.items, sum.weight);
     }
-
-    @Override
-    public Module model() {
-        return local.model();
-    }
-
-    @Override
-    public ObjectNode modelConfig() {
-        return local.modelConfig();
-    }
-
-    @Override
-    public Metrics validate() {
-        return local.validate();
-    }
-
-    @Override
-    public Optional<Metrics> test() {
-        return local.test();
-    }
-
-    @Override
-    public double chanceLoss() {
-        return local.chanceLoss();
-    }
-
-    @Override
-    public long batchesPerEpoch() {
-        return local.batchesPerEpoch();
-    }
-
-    @Override
-    public Rng rng() {
-        return local.rng();
-    }
-
-    /** The driver's task state, and each part's under "part K/". */
-    @Override
-    public Map<String, Tensor> state() {
-        var state = new LinkedHashMap<>(local.state());
-        for (int k = 0; k < parts; k++) {
-            if (states[k] == null) continue;
-            String prefix = PART + k + "/";
-            states[k].toMap().forEach((name, t) -> state.put(prefix + name, t));
-        }
-        return state;
-    }
-
-    /** Parts continue from their saved states when the checkpoint has one for each; otherwise they start afresh. */
-    @Override
-    public void restore(Map<String, Tensor> state) {
-        var own = new LinkedHashMap<String, Tensor>();
-        var byPart = new TreeMap<Integer, Map<String, Tensor>>();
-        state.forEach((name, t) -> {
-            if (name.startsWith(PART) && name.indexOf('/') > PART.length()) {
-                int k = Integer.parseInt(name.substring(PART.length(), name.indexOf('/')));
-                byPart.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(name.substring(name.indexOf('/') + 1), t);
-            } else {
-                own.put(name, t);
-            }
-        });
-        local.restore(own);
-        states = new Tensors[parts];
-        if (byPart.size() == parts && byPart.lastKey() == parts - 1) byPart.forEach((k, s) -> states[k] = Tensors.of(s));
-    }
-
-    /** Whether every part has a saved state (a distributed checkpoint of as many workers). */
-    boolean partsRestored() {
-        for (Tensors s : states) if (s == null) return false;
-        return true;
-    }
-
-    private static final String PART = "part ";
 
     /** Time per step on the driver's clock and the slowest worker's compute in it: the rest is exchange and scheduling. */
     public static final class Exchange {
