@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {dev.recur.cli.lm.LmCommand.class, dev.recur.cli.classify.ClassifyCommand.class, dev.recur.cli.tag.TagCommand.class, dev.recur.cli.seq2seq.Seq2SeqCommand.class,
                 dev.recur.cli.forecast.ForecastCommand.class, dev.recur.cli.anomaly.AnomalyCommand.class,
                 dev.recur.cli.model.EncodeCommand.class,
-                dev.recur.cli.model.InspectCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},
+                dev.recur.cli.model.InspectCommand.class, dev.recur.cli.model.QuantizeCommand.class, dev.recur.cli.gradflow.GradflowCommand.class},
         description = "Recurrent neural networks for the JVM: build, train, evaluate and run RNN, LSTM and GRU models.",
         footer = {"%nExamples:",
                 "  recur lm train                  a char-LSTM on State of the Union speeches",
@@ -53,7 +53,7 @@ public final class Recur implements Runnable {
     static {
         GROUPS.put("Language modelling", List.of("lm"));
         GROUPS.put("Tasks", List.of("classify", "tag", "seq2seq", "forecast", "anomaly"));
-        GROUPS.put("Models", List.of("encode", "inspect", "serve", "export", "import"));
+        GROUPS.put("Models", List.of("encode", "inspect", "quantize", "serve", "export", "import"));
         GROUPS.put("Distributed", List.of("spark"));
         GROUPS.put("Diagnostics", List.of("gradflow"));
         GROUPS.put("Performance", List.of("bench"));

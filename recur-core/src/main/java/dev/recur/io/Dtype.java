@@ -4,17 +4,18 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 
 /**
- * The safetensors element types Recur reads, each converted to float32 on load. Java 17 has no
- * {@code Float.float16ToFloat} (added in 20), so the half-precision conversions are written out here.
+ * The safetensors element types Recur reads, each converted to float32 on load (I8 as the exact integer, for the
+ * int8 weights of quantized models). Java 17 has no {@code Float.float16ToFloat} (added in 20), so the
+ * half-precision conversions are written out here. Recur writes F32, and BF16 and I8 for quantized weights.
  */
 enum Dtype {
-    F32(4), F64(8), F16(2), BF16(2);
+    F32(4), F64(8), F16(2), BF16(2), I8(1);
 
-    /** Types the safetensors format defines that Recur does not read: integers, booleans, 8-bit and smaller floats. */
-    static final Set<String> UNSUPPORTED = Set.of("BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64",
+    /** Types the safetensors format defines that Recur does not read: wider integers, booleans, 8-bit and smaller floats. */
+    static final Set<String> UNSUPPORTED = Set.of("BOOL", "U8", "I16", "U16", "I32", "U32", "I64", "U64",
             "F8_E4M3", "F8_E5M2", "F8_E8M0", "E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64");
 
-    static final String SUPPORTED = "F32, F64, F16, BF16";
+    static final String SUPPORTED = "F32, F64, F16, BF16, I8";
 
     final int bytes;
 
@@ -38,6 +39,36 @@ enum Dtype {
             case F64 -> { for (int i = 0; i < count; i++) dst[offset + i] = (float) src.getDouble(); }
             case F16 -> { for (int i = 0; i < count; i++) dst[offset + i] = halfToFloat(src.getShort()); }
             case BF16 -> { for (int i = 0; i < count; i++) dst[offset + i] = bfloat16ToFloat(src.getShort()); }
+            case I8 -> { for (int i = 0; i < count; i++) dst[offset + i] = src.get(); }
+        }
+    }
+
+    /**
+     * Writes {@code count} values from {@code src[offset..]} little-endian into {@code dst}: F32 as they are, BF16
+     * and I8 only when each value is exactly one (a bfloat16, an integer in [−128, 127]), else an
+     * IllegalArgumentException: the caller rounds, not the writer.
+     */
+    void encode(float[] src, int offset, int count, ByteBuffer dst) {
+        switch (this) {
+            case F32 -> {
+                dst.asFloatBuffer().put(src, offset, count);
+                dst.position(dst.position() + 4 * count);
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    int bits = Float.floatToRawIntBits(src[offset + i]);
+                    if ((bits & 0xFFFF) != 0) throw new IllegalArgumentException(src[offset + i] + " is not a bfloat16 value");
+                    dst.putShort((short) (bits >>> 16));
+                }
+            }
+            case I8 -> {
+                for (int i = 0; i < count; i++) {
+                    float v = src[offset + i];
+                    if (v != Math.rint(v) || v < -128 || v > 127) throw new IllegalArgumentException(v + " is not an int8 value");
+                    dst.put((byte) v);
+                }
+            }
+            default -> throw new IllegalArgumentException("Recur does not write " + this);
         }
     }
 

@@ -25,16 +25,25 @@ import java.util.Objects;
  * </pre>
  * {@code file} is where the model was read from, named in error messages; null for a model not read from a file.
  */
-public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors) {
+public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors, Quantization quantization) {
     /** The metadata key holding the configuration JSON. */
     public static final String CONFIG_KEY = "recur.config";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * {@code quantization}: the weights a quantized file stores in int8 or bf16 (null for a float32 model); {@code
+     * tensors} hold their dequantized values and {@code config} leaves the quantization out.
+     */
     public ModelFile {
         Objects.requireNonNull(config, "config");
         if (!config.isObject()) throw new IllegalArgumentException("the model config must be a JSON object; got " + config);
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    }
+
+    /** A float32 model. */
+    public ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors) {
+        this(file, config, tensors, null);
     }
 
     /**
@@ -64,7 +73,17 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors)
             throw new ModelFormatException(file, CONFIG_KEY + " is " + (empty ? "empty" : Header.shorten(config.toString()))
                     + "; expected a JSON object such as {\"type\": \"lstm\", \"input_size\": 3, \"hidden_size\": 5}");
         }
-        return new ModelFile(file, config, contents.tensors());
+        JsonNode quantized = config.get(Quantization.CONFIG_KEY);
+        if (quantized == null) return new ModelFile(file, config, contents.tensors());
+        var q = Quantization.read(String.valueOf(file), quantized, contents.tensors(), contents.dtypes());
+        var tensors = new LinkedHashMap<String, Tensor>(contents.tensors());
+        q.weights().forEach((name, w) -> {
+            tensors.remove(name + Quantization.SCALE_SUFFIX);
+            tensors.put(name, Tensor.of(w.dequantize(), w.rows(), w.cols()));
+        });
+        var plain = ((com.fasterxml.jackson.databind.node.ObjectNode) config).deepCopy();
+        plain.remove(Quantization.CONFIG_KEY);
+        return new ModelFile(file, plain, tensors, q);
     }
 
     /** Writes {@code config} (a JSON object) and {@code tensors} as one safetensors file, atomically. */
@@ -84,9 +103,27 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors)
         write(file, config, tensors);
     }
 
-    /** Writes this model's configuration and tensors to {@code file}, atomically. */
+    /** Writes this model's configuration and tensors to {@code file}, atomically; quantized weights in their stored form. */
     public void write(Path file) throws IOException {
-        SafeTensors.write(file, tensors, Map.of(CONFIG_KEY, config.toString()));
+        if (quantization == null) {
+            SafeTensors.write(file, tensors, Map.of(CONFIG_KEY, config.toString()));
+            return;
+        }
+        var stored = new LinkedHashMap<String, Tensor>();
+        var dtypes = new LinkedHashMap<String, String>();
+        tensors.forEach((name, t) -> {
+            var q = quantization.weights().get(name);
+            if (q == null) {
+                stored.put(name, t);
+                return;
+            }
+            stored.put(name, q.storedTensor());
+            dtypes.put(name, q.type().dtype());
+            if (q.scaleTensor() != null) stored.put(name + Quantization.SCALE_SUFFIX, q.scaleTensor());
+        });
+        var withQuantization = ((com.fasterxml.jackson.databind.node.ObjectNode) config).deepCopy();
+        withQuantization.set(Quantization.CONFIG_KEY, quantization.configJson());
+        new SafeTensors(stored, Map.of(CONFIG_KEY, withQuantization.toString()), dtypes).write(file);
     }
 
     /** As {@link #requireTensors(String, Map, Map, String)} for this model's tensors, naming its file. */

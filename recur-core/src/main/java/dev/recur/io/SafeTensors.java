@@ -34,7 +34,7 @@ import java.util.Objects;
  * Tensor w = SafeTensors.read(path).tensors().get("w");
  * </pre>
  */
-public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata) {
+public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> dtypes) {
     /** Headers longer than this are refused, as the reference implementation does. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
@@ -42,10 +42,23 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
     private static final int CHUNK_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Copies both maps (keeping their order); names and values must not be null, and no tensor may be called __metadata__. */
+    /** Tensors stored as F32. */
+    public SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        this(tensors, metadata, Map.of());
+    }
+
+    /**
+     * Copies the maps (keeping their order); names and values must not be null, and no tensor may be called
+     * __metadata__. {@code dtypes} names how a tensor is stored ("F32", "BF16", "I8"; read: as the file stored it);
+     * a tensor it does not name is F32.
+     */
     public SafeTensors {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        dtypes = Collections.unmodifiableMap(new LinkedHashMap<>(dtypes));
+        dtypes.forEach((name, d) -> {
+            if (Dtype.of(d) == null) throw new IllegalArgumentException("tensor " + name + ": unknown dtype " + d);
+        });
         tensors.forEach((name, t) -> {
             Objects.requireNonNull(name, "a tensor name is null");
             Objects.requireNonNull(t, () -> "tensor " + name + " is null");
@@ -80,6 +93,7 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
             Header header = Header.parse(source, headerBytes, size - dataStart);
 
             var tensors = new LinkedHashMap<String, Tensor>();
+            var dtypes = new LinkedHashMap<String, String>();
             ByteBuffer chunk = ByteBuffer.allocate(chunkBytes(size - dataStart)).order(ByteOrder.LITTLE_ENDIAN);
             for (Header.Entry e : header.entries) {
                 float[] values = new float[e.elements()];
@@ -92,8 +106,9 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
                     done += n;
                 }
                 tensors.put(e.name(), Tensor.of(values, e.shape()));
+                dtypes.put(e.name(), e.dtype().name());
             }
-            return new SafeTensors(tensors, header.metadata);
+            return new SafeTensors(tensors, header.metadata, dtypes);
         }
     }
 
@@ -107,17 +122,23 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
      * failure the temporary file is deleted and an existing {@code file} is left as it was.
      */
     public void write(Path file) throws IOException {
+        dtypes.forEach((name, d) -> {
+            if (d.equals("F64") || d.equals("F16")) throw new IllegalArgumentException("tensor " + name + ": Recur writes F32, BF16 and I8, not " + d);
+        });
         byte[] header = header();
         AtomicWrite.channel(file, channel -> {
-            long dataBytes = tensors.values().stream().mapToLong(t -> 4L * t.size()).sum();
+            long dataBytes = tensors.entrySet().stream().mapToLong(e -> (long) dtype(e.getKey()).bytes * e.getValue().size()).sum();
             ByteBuffer buffer = ByteBuffer.allocate(chunkBytes(dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
             writeFully(channel, buffer.putLong(header.length).flip());
             writeFully(channel, ByteBuffer.wrap(header));
-            for (Tensor t : tensors.values()) {
+            for (var e : tensors.entrySet()) {
+                Tensor t = e.getValue();
+                Dtype d = dtype(e.getKey());
                 for (int done = 0; done < t.size(); ) {
-                    int n = Math.min(buffer.capacity() / 4, t.size() - done);
-                    buffer.clear().asFloatBuffer().put(t.data(), t.offset() + done, n);
-                    writeFully(channel, buffer.limit(4 * n));
+                    int n = Math.min(buffer.capacity() / d.bytes, t.size() - done);
+                    buffer.clear();
+                    d.encode(t.data(), t.offset() + done, n, buffer);
+                    writeFully(channel, buffer.flip());
                     done += n;
                 }
             }
@@ -134,9 +155,9 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
         long offset = 0;
         for (var e : tensors.entrySet()) {
             ObjectNode entry = root.putObject(e.getKey());
-            entry.put("dtype", Dtype.F32.name());
+            entry.put("dtype", dtype(e.getKey()).name());
             Arrays.stream(e.getValue().shape()).forEach(entry.putArray("shape")::add);
-            long end = offset + 4L * e.getValue().size();
+            long end = offset + (long) dtype(e.getKey()).bytes * e.getValue().size();
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
@@ -156,7 +177,11 @@ public record SafeTensors(Map<String, Tensor> tensors, Map<String, String> metad
         return header;
     }
 
-    /** A new, empty file ".name.random.tmp" in {@code directory}, with the default permissions a new file gets. */
+    private Dtype dtype(String name) {
+        String d = dtypes.get(name);
+        return d == null ? Dtype.F32 : Dtype.of(d);
+    }
+
     /** A buffer of up to 1 MiB, a multiple of 8 bytes so it holds whole elements of every dtype. */
     private static int chunkBytes(long dataBytes) {
         return (int) Math.min(CHUNK_BYTES, Math.max(8, (dataBytes + 7) / 8 * 8));

@@ -26,6 +26,12 @@ import java.util.random.RandomGenerator;
  * </pre>
  */
 public final class AttentionPooling extends Module {
+    /** Its weight matrices are products' weights (quantized files store them in fewer bits). */
+    @Override
+    protected boolean isProductWeight(String name) {
+        return name.equals("weight");
+    }
+
     private final int hiddenSize;
     private final int attentionSize;
     private final Variable weight;    // W [A, H]

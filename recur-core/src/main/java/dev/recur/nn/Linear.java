@@ -14,6 +14,12 @@ import java.util.random.RandomGenerator;
  * </pre>
  */
 public final class Linear extends Module {
+    /** Its weight matrices are products' weights (quantized files store them in fewer bits). */
+    @Override
+    protected boolean isProductWeight(String name) {
+        return name.equals("weight");
+    }
+
     private final int inFeatures;
     private final int outFeatures;
     private final Variable weight;

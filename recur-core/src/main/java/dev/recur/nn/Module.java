@@ -44,6 +44,24 @@ public abstract class Module {
         return Collections.unmodifiableMap(all);
     }
 
+    /**
+     * Whether own parameter {@code name} is the weight matrix W of a product x·Wᵀ (a linear layer's, a recurrent
+     * layer's): the weights a quantized model file stores in int8 or bf16. Embeddings, biases and norms are not.
+     */
+    protected boolean isProductWeight(String name) {
+        return false;
+    }
+
+    /** The parameters that are product weights ({@link #isProductWeight}), own and children's, under dotted names. */
+    public final Map<String, Variable> namedProductWeights() {
+        var all = new LinkedHashMap<String, Variable>();
+        parameters.forEach((name, p) -> {
+            if (isProductWeight(name)) all.put(name, p);
+        });
+        children.forEach((prefix, child) -> child.namedProductWeights().forEach((n, p) -> all.put(prefix + "." + n, p)));
+        return Collections.unmodifiableMap(all);
+    }
+
     /** Every parameter's value by its dotted name, as PyTorch's {@code state_dict()}: what a model file stores. */
     public final Map<String, Tensor> stateDict() {
         var state = new LinkedHashMap<String, Tensor>();

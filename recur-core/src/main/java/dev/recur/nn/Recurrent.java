@@ -20,6 +20,12 @@ import java.util.random.RandomGenerator;
  * weight_hh_l{k}[_reverse], bias_ih_l{k}[_reverse], bias_hh_l{k}[_reverse], weight_hr_l{k}[_reverse].
  */
 public abstract sealed class Recurrent extends Module permits Rnn, Lstm, Gru {
+    /** Its weight matrices are products' weights (quantized files store them in fewer bits). */
+    @Override
+    protected boolean isProductWeight(String name) {
+        return name.startsWith("weight_");
+    }
+
     private final RecurrentConfig config;
     private final List<LayerWeights> weights;   // one per layer and direction, in PyTorch order
     private final RandomGenerator rng;

@@ -14,6 +14,12 @@ import java.util.random.RandomGenerator;
  * bias_ih, bias_hh [G], from U(−1/√H, 1/√H).
  */
 public abstract sealed class RecurrentCell extends Module permits RnnCell, LstmCell, GruCell {
+    /** Its weight matrices are products' weights (quantized files store them in fewer bits). */
+    @Override
+    protected boolean isProductWeight(String name) {
+        return name.startsWith("weight_");
+    }
+
     private final RecurrentConfig config;
     private final LayerWeights weights;
     private final Workspace workspace = new Workspace();   // buffers of the fused op, reused from step to step

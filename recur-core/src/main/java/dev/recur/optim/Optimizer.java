@@ -27,6 +27,12 @@ public abstract class Optimizer {
     /** {@code slots} is the number of state values per parameter element (Adam: 2, plain SGD: 0). */
     protected Optimizer(List<Variable> params, float lr, int slots) {
         if (params.isEmpty()) throw new IllegalArgumentException("the optimizer got no parameters");
+        for (Variable p : params) {
+            if (p.value().quantized() != null) {
+                throw new dev.recur.tensor.InvalidInputException("this model's weights are quantized (" + p.value().quantized().type().option()
+                        + "): quantized files are for inference; train or --resume from the float32 model they were made from");
+            }
+        }
         checkLr(lr);
         this.params = List.copyOf(params);
         this.offsets = new int[params.size() + 1];

@@ -81,7 +81,7 @@ public final class Models {
         SafeTensors contents = SafeTensors.read(file);
         ModelFile model = ModelFile.of(file, contents);
         Kind kind = kindOf(model);
-        return new Opened(file, kind, model.config(), kind.loader().apply(model), Checkpoint.holds(contents));
+        return new Opened(file, kind, model.config(), quantized(model, kind.loader().apply(model)), Checkpoint.holds(contents));
     }
 
     /**
@@ -97,7 +97,13 @@ public final class Models {
                     .orElse("a " + type.getSimpleName());
             throw new ModelFormatException(file, "this is " + kind.noun() + ", not " + wanted + "; use it with " + kind.command());
         }
-        return type.cast(kind.loader().apply(model));
+        return type.cast(quantized(model, kind.loader().apply(model)));
+    }
+
+    /** Gives a quantized file's weights their stored form (the loader has loaded their dequantized values). */
+    private static <M extends Module> M quantized(ModelFile file, M model) {
+        if (file.quantization() != null) file.quantization().attach(model, String.valueOf(file.file()));
+        return model;
     }
 
     /**

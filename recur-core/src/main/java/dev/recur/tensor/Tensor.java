@@ -16,6 +16,8 @@ public final class Tensor {
     private final int offset;
     private final int[] shape;
     private final int size;
+    /** The smaller form of these values, for inference kernels; null for an ordinary tensor. */
+    private QuantizedWeights quantized;
 
     private Tensor(float[] data, int offset, int[] shape) {
         this.data = data;
@@ -140,8 +142,27 @@ public final class Tensor {
         return new Tensor(data, offset, s);
     }
 
+    /** A copy of the values (and of the quantized form they come from, if any). */
     public Tensor copy() {
-        return new Tensor(Arrays.copyOfRange(data, offset, offset + size), 0, shape.clone());
+        Tensor copy = new Tensor(Arrays.copyOfRange(data, offset, offset + size), 0, shape.clone());
+        copy.quantized = quantized;
+        return copy;
+    }
+
+    /**
+     * The int8 or bfloat16 form these values were dequantized from (a weight of a quantized model file), or null.
+     * The values are {@code quantized().dequantize()}; kernels may read the smaller form instead.
+     */
+    public QuantizedWeights quantized() {
+        return quantized;
+    }
+
+    /** Marks this [rows, cols] tensor as holding {@code q}'s dequantized values, which it must already hold. */
+    public void attach(QuantizedWeights q) {
+        if (shape.length != 2 || shape[0] != q.rows() || shape[1] != q.cols()) {
+            throw new IllegalArgumentException("a " + q + " form does not fit a tensor of shape " + shapeString());
+        }
+        this.quantized = q;
     }
 
     /** A fresh zero tensor of this shape. */
@@ -155,6 +176,7 @@ public final class Tensor {
     public void copyFrom(Tensor source) {
         requireSameSize(source);
         System.arraycopy(source.data, source.offset, data, offset, size);
+        quantized = null;
     }
 
     public boolean sameShape(Tensor other) { return Arrays.equals(shape, other.shape); }

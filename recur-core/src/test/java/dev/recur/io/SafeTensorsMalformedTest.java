@@ -78,11 +78,11 @@ class SafeTensorsMalformedTest {
     @Test
     void unsupportedAndUnknownDtypes() throws IOException {
         assertFails(file("{\"x\": {\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8))
-                .hasMessageEndingWith(": unsupported dtype I64 for tensor x; Recur reads F32, F64, F16, BF16");
+                .hasMessageEndingWith(": unsupported dtype I64 for tensor x; Recur reads F32, F64, F16, BF16, I8");
         assertFails(file("{\"mask\": {\"dtype\":\"BOOL\",\"shape\":[8],\"data_offsets\":[0,8]}}", 8))
                 .hasMessageContaining("unsupported dtype BOOL for tensor mask");
         assertFails(file("{\"x\": {\"dtype\":\"f32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8))
-                .hasMessageContaining("unknown dtype \"f32\" for tensor x; Recur reads F32, F64, F16, BF16");
+                .hasMessageContaining("unknown dtype \"f32\" for tensor x; Recur reads F32, F64, F16, BF16, I8");
     }
 
     @Test

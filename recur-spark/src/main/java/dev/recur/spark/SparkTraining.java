@@ -208,7 +208,8 @@ public final class SparkTraining {
                 throw new IllegalStateException("interrupted while waiting for executors");
             }
         }
-        return cluster.matches() ? wanted * Integer.parseInt(cluster.group(2)) : spark.defaultParallelism();
+        int cores = cluster.matches() ? wanted * Integer.parseInt(cluster.group(2)) : spark.defaultParallelism();
+        return Math.max(1, cores / spark.getConf().getInt("spark.task.cpus", 1));   // a task may take several cores
     }
 
     private static void checkWorkers(Settings settings, int workers, int slots, int batch) {

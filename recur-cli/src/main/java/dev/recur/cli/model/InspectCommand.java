@@ -50,10 +50,18 @@ public final class InspectCommand implements Callable<Integer> {
         int nameWidth = mf.tensors().keySet().stream().mapToInt(String::length).max().orElse(0);
         out.printf("tensors (%d):%n", mf.tensors().size());
         for (Map.Entry<String, Tensor> e : mf.tensors().entrySet()) {
-            out.printf("  %-" + nameWidth + "s  %-14s %,d%n", e.getKey(), e.getValue().shapeString(), e.getValue().size());
+            out.printf("  %-" + nameWidth + "s  %-14s %-5s %,d%n", e.getKey(), e.getValue().shapeString(), contents.dtypes().getOrDefault(e.getKey(), "F32"),
+                    e.getValue().size());
             parameters += e.getValue().size();
         }
         out.printf("parameters: %,d%n", parameters);
+        if (mf.quantization() != null) {
+            var q = mf.quantization();
+            long stored = q.weights().values().stream().mapToLong(w -> w.bytes()).sum();
+            long floats = q.weights().values().stream().mapToLong(w -> 4L * w.rows() * w.cols()).sum();
+            out.printf("quantization: %s (%s), %d weight matrices in %,d bytes (float32: %,d); file %,d bytes%n", q.type().option(),
+                    q.configJson().get("scheme").asText(), q.weights().size(), stored, floats, java.nio.file.Files.size(model));
+        }
         out.flush();
         Models.Opened opened = Models.open(model);
         if (opened.checkpoint()) {
