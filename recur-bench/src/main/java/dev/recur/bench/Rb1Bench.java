@@ -56,6 +56,10 @@ final class Rb1Bench implements Callable<Integer> {
             description = "Shortest repetition; short iterations are repeated within it (default: ${DEFAULT-VALUE}).")
     double minTime;
 
+    @Option(names = "--dtype", paramLabel = "fp32|bf16|int8", defaultValue = "fp32",
+            description = "Weights as stored: fp32, or bf16 or int8 as recur quantize stores them (forward rows only) (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write one record per case and mode as a JSON array.")
     Path json;
 
@@ -63,6 +67,7 @@ final class Rb1Bench implements Callable<Integer> {
     public Integer call() throws IOException {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         if (!(warmup >= 0) || !(minTime >= 0)) throw new IllegalArgumentException("--warmup and --min-time must be 0 or more seconds");
+        if (!List.of("fp32", "bf16", "int8").contains(dtype)) throw new dev.recur.tensor.InvalidOptionException("--dtype must be fp32, bf16 or int8, got \"" + dtype + "\"");
         for (String m : modes) {
             if (!m.equals("forward") && !m.equals("train")) throw new IllegalArgumentException("--mode: expected forward or train; got \"" + m + "\"");
         }
@@ -70,8 +75,9 @@ final class Rb1Bench implements Callable<Integer> {
         var records = new ArrayList<Map<String, Object>>();
         for (Rb1Case c : chosen) {
             for (String mode : modes) {
-                if (mode.equals("train") && !c.trains()) continue;
+                if (mode.equals("train") && (!c.trains() || !dtype.equals("fp32"))) continue;
                 var r = measure(c, mode);
+                r.put("dtype", dtype);
                 records.add(r);
                 if (!common.quiet) System.err.printf("%s %s: %.3f ms%n", c.name(), mode, (double) r.get("ms_median"));
             }
@@ -87,7 +93,7 @@ final class Rb1Bench implements Callable<Integer> {
     private Map<String, Object> measure(Rb1Case c, String mode) {
         System.gc();
         PeakMemory.reset();
-        Rb1Workload w = Rb1Workload.of(c, common.seed);
+        Rb1Workload w = Rb1Workload.of(c, common.seed, dtype.equals("fp32") ? null : dev.recur.tensor.QuantizedWeights.Type.of(dtype));
         Runnable iteration = mode.equals("train") ? w::train : w::forward;
         // Warm-up, which also tells how many iterations fill one repetition.
         long start = System.nanoTime(), last = 0;

@@ -1,5 +1,8 @@
 package dev.recur.bench;
 
+import dev.recur.io.Quantization;
+import dev.recur.tensor.QuantizedWeights;
+
 import dev.recur.autograd.Tape;
 import dev.recur.autograd.Variable;
 import dev.recur.nn.Embedding;
@@ -24,12 +27,22 @@ import java.util.ArrayList;
 abstract sealed class Rb1Workload {
 
     static Rb1Workload of(Rb1Case c, long seed) {
+        return of(c, seed, null);
+    }
+
+    /** With {@code dtype} (null: float32) weights: int8 or bf16 as a quantized model file gives them; forward only. */
+    static Rb1Workload of(Rb1Case c, long seed, QuantizedWeights.Type dtype) {
         var rng = new Rng(seed);
         return switch (c.kind()) {
-            case SEQUENCE -> new Sequences(c, rng);
-            case STEP -> new Steps(c, rng);
-            case LANGUAGE_MODEL -> new LanguageModel(c, rng);
+            case SEQUENCE -> new Sequences(c, rng, dtype);
+            case STEP -> new Steps(c, rng, dtype);
+            case LANGUAGE_MODEL -> new LanguageModel(c, rng, dtype);
         };
+    }
+
+    /** The model's product weights in {@code dtype}, as `recur quantize` stores them; nothing for float32. */
+    static void quantize(dev.recur.nn.Module model, QuantizedWeights.Type dtype) {
+        if (dtype != null) Quantization.quantize(model, dtype);
     }
 
     /** One forward pass, recording nothing. */
@@ -49,10 +62,11 @@ abstract sealed class Rb1Workload {
         private final Variable x;
         private final Optimizer sgd;
 
-        Sequences(Rb1Case c, Rng rng) {
+        Sequences(Rb1Case c, Rng rng, QuantizedWeights.Type dtype) {
             model = stack(c, rng);
             x = Variable.of(Tensor.uniform(rng, -1f, 1f, c.steps(), c.batch(), c.input()));
-            sgd = new Sgd(model.parameters(), 0.01f);
+            sgd = dtype == null ? new Sgd(model.parameters(), 0.01f) : null;
+            quantize(model, dtype);
         }
 
         @Override
@@ -76,8 +90,9 @@ abstract sealed class Rb1Workload {
         private final Tensor x;
         private RecurrentState state;
 
-        Steps(Rb1Case c, Rng rng) {
+        Steps(Rb1Case c, Rng rng, QuantizedWeights.Type dtype) {
             Recurrent model = stack(c, rng);
+            quantize(model, dtype);
             stepper = model.stepper();
             x = Tensor.uniform(rng, -1f, 1f, 1, c.input());
             state = model.zeroState(1);
@@ -103,7 +118,7 @@ abstract sealed class Rb1Workload {
         private final int steps, batch;
         private final Optimizer adam;
 
-        LanguageModel(Rb1Case c, Rng rng) {
+        LanguageModel(Rb1Case c, Rng rng, QuantizedWeights.Type dtype) {
             encoder = new Embedding(Rb1Case.VOCABULARY, c.input(), rng);
             rnn = stack(c, rng);
             decoder = new Linear(c.hidden(), Rb1Case.VOCABULARY, rng);
@@ -118,7 +133,9 @@ abstract sealed class Rb1Workload {
             var params = new ArrayList<>(encoder.parameters());
             params.addAll(rnn.parameters());
             params.addAll(decoder.parameters());
-            adam = new Adam(params, 0.002f);
+            adam = dtype == null ? new Adam(params, 0.002f) : null;
+            quantize(rnn, dtype);
+            quantize(decoder, dtype);
         }
 
         private Variable logits() {

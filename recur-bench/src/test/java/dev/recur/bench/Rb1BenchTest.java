@@ -43,6 +43,22 @@ class Rb1BenchTest {
     }
 
     @Test
+    void quantizedWeightsRunTheForwardRowsOnlyAndSayTheirDtype(@TempDir Path dir) throws Exception {
+        for (String dtype : new String[] {"int8", "bf16"}) {
+            int exit = Recur.run("bench", "rb1", "--case", "infer-step,lstm-small", "--dtype", dtype, "--repeat", "1", "--warmup", "0",
+                    "--min-time", "0", "--quiet", "--json", dir.resolve(dtype + ".json").toString());
+            assertThat(exit).isZero();
+            var json = new ObjectMapper().readTree(dir.resolve(dtype + ".json").toFile());
+            assertThat(json).hasSize(2);
+            for (var r : json) {
+                assertThat(r.get("dtype").asText()).isEqualTo(dtype);
+                assertThat(r.get("mode").asText()).isEqualTo("forward");
+            }
+        }
+        assertThat(Recur.run("bench", "rb1", "--case", "infer-step", "--dtype", "fp16", "--warmup", "0")).isEqualTo(2);
+    }
+
+    @Test
     void rejectsAnUnknownCase() {
         assertThat(Recur.run("bench", "rb1", "--case", "lstm-huge", "--warmup", "0")).isNotZero();
     }

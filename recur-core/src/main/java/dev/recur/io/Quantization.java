@@ -51,6 +51,21 @@ public record Quantization(QuantizedWeights.Type type, Map<String, QuantizedWeig
         });
     }
 
+    /**
+     * Quantizes {@code model}'s product weights in place: each holds its dequantized values with its stored form
+     * attached, as if read from a quantized file. Returns what a file of it stores.
+     */
+    public static Quantization quantize(Module model, QuantizedWeights.Type type) {
+        var weights = new LinkedHashMap<String, QuantizedWeights>();
+        model.namedProductWeights().forEach((name, p) -> {
+            QuantizedWeights q = QuantizedWeights.of(type, p.value());
+            p.value().copyFrom(dev.recur.tensor.Tensor.of(q.dequantize(), q.rows(), q.cols()));
+            p.value().attach(q);
+            weights.put(name, q);
+        });
+        return new Quantization(type, weights);
+    }
+
     /** The stored type of {@code model}'s weights, or null when none is quantized. */
     public static QuantizedWeights.Type of(Module model) {
         for (Variable p : model.namedParameters().values()) {

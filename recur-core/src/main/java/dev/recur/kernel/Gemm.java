@@ -1,6 +1,10 @@
 package dev.recur.kernel;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -427,6 +431,10 @@ final class Gemm {
      * order, into two accumulating vectors (two chains, for the FMA latency) — a bandwidth-bound batch-1 step.
      */
     static void gemv(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        if (b.int8() != null || b.bf16() != null) {
+            gemvNarrow(alpha, a, b, from, to, beta, c);
+            return;
+        }
         Buffers buf = BUFFERS.get();
         int k = a.cols();
         if (buf.row.length < k) buf.row = new float[k];
@@ -465,6 +473,88 @@ final class Gemm {
                 merge(buf.tile, 1, nr, y, yi, 0, beta);
             }
         }
+    }
+
+    /** Bytes of int8 weights, shorts of bfloat16 weights, one float vector's worth. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
+
+    /**
+     * The packed batch-1 product reading int8 or bfloat16 panels: each weight is widened to float32 in registers
+     * (int8: sign-extended and converted, then each column's sum scaled once; bfloat16: shifted into a float's top
+     * half), so a step reads a quarter or half of the float32 bytes.
+     */
+    private static void gemvNarrow(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int k = a.cols();
+        if (buf.row.length < k) buf.row = new float[k];
+        float[] x = buf.row, y = c.data(), scales = b.scales();
+        byte[] q = b.int8();
+        short[] bf = b.bf16();
+        for (int p = 0; p < k; p++) x[p] = alpha * a.get(0, p);
+        for (int jr = from; jr < to; jr += NR) {
+            int base = jr * k;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;   // two chains per half, for the FMA latency
+            int p = 0;
+            if (q != null) {
+                for (; p + 2 <= k; p += 2) {
+                    FloatVector x0 = FloatVector.broadcast(S, x[p]), x1 = FloatVector.broadcast(S, x[p + 1]);
+                    int i = base + p * NR;
+                    s0 = int8(q, i).fma(x0, s0);
+                    s1 = int8(q, i + L).fma(x0, s1);
+                    t0 = int8(q, i + NR).fma(x1, t0);
+                    t1 = int8(q, i + NR + L).fma(x1, t1);
+                }
+                if (p < k) {
+                    FloatVector x0 = FloatVector.broadcast(S, x[p]);
+                    s0 = int8(q, base + p * NR).fma(x0, s0);
+                    s1 = int8(q, base + p * NR + L).fma(x0, s1);
+                }
+                s0 = s0.add(t0).mul(FloatVector.fromArray(S, scales, jr));
+                s1 = s1.add(t1).mul(FloatVector.fromArray(S, scales, jr + L));
+            } else {
+                for (; p + 2 <= k; p += 2) {
+                    FloatVector x0 = FloatVector.broadcast(S, x[p]), x1 = FloatVector.broadcast(S, x[p + 1]);
+                    int i = base + p * NR;
+                    s0 = widen(bf, i).fma(x0, s0);
+                    s1 = widen(bf, i + L).fma(x0, s1);
+                    t0 = widen(bf, i + NR).fma(x1, t0);
+                    t1 = widen(bf, i + NR + L).fma(x1, t1);
+                }
+                if (p < k) {
+                    FloatVector x0 = FloatVector.broadcast(S, x[p]);
+                    s0 = widen(bf, base + p * NR).fma(x0, s0);
+                    s1 = widen(bf, base + p * NR + L).fma(x0, s1);
+                }
+                s0 = s0.add(t0);
+                s1 = s1.add(t1);
+            }
+            int yi = c.offset() + jr, nr = Math.min(NR, to - jr);
+            if (nr == NR) {
+                if (beta != 0f) {
+                    s0 = FloatVector.fromArray(S, y, yi).fma(FloatVector.broadcast(S, beta), s0);
+                    s1 = FloatVector.fromArray(S, y, yi + L).fma(FloatVector.broadcast(S, beta), s1);
+                }
+                s0.intoArray(y, yi);
+                s1.intoArray(y, yi + L);
+            } else {
+                s0.intoArray(buf.tile, 0);
+                s1.intoArray(buf.tile, L);
+                merge(buf.tile, 1, nr, y, yi, 0, beta);
+            }
+        }
+    }
+
+    /** L int8 values from {@code values[i..]} as floats. */
+    private static FloatVector int8(byte[] values, int i) {
+        return (FloatVector) ByteVector.fromArray(BYTES, values, i).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+    /** L bfloat16 values from {@code bits[i..]} as floats. */
+    private static FloatVector widen(short[] bits, int i) {
+        return ((IntVector) ShortVector.fromArray(SHORTS, bits, i).convertShape(VectorOperators.S2I, INTS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     private static void gemvRows(float[] x, int k, Mat b, float beta, Mat c) {

@@ -9,6 +9,10 @@ package dev.recur.kernel;
 public final class PackedMatrix {
     private final float[] panels;
     private final int rows, cols, width, start = Alignment.SKIP;
+    /** The same panels in int8 (with one scale per column, padded to whole panels) or bfloat16, or null. */
+    private byte[] int8;
+    private float[] scales;
+    private short[] bf16;
 
     PackedMatrix(int rows, int cols, int width) {
         this.rows = rows;
@@ -51,6 +55,47 @@ public final class PackedMatrix {
                 for (int r = r0; r < r1; r++) dst[to + r * width + j] = src[from + r];
             }
         }
+    }
+
+    /**
+     * Gives this matrix the int8 form its values come from: {@code values} is op(B) [K, N] row-major and column j's
+     * values times {@code columnScales[j]} are its floats. The batch-1 products then read the int8 panels, a quarter
+     * of the bytes; larger products keep reading the floats.
+     */
+    public PackedMatrix withInt8(byte[] values, float[] columnScales) {
+        if (values.length != rows * cols || columnScales.length != cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values and " + cols + " scales");
+        int8 = new byte[panels.length - start];
+        scales = new float[(cols + width - 1) / width * width];
+        System.arraycopy(columnScales, 0, scales, 0, cols);
+        for (int k = 0; k < rows; k++) {
+            for (int j = 0; j < cols; j++) int8[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
+        }
+        return this;
+    }
+
+    /** As {@link #withInt8}, with the bfloat16 bits of op(B) [K, N] row-major: half the bytes, no scales. */
+    public PackedMatrix withBf16(short[] values) {
+        if (values.length != rows * cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values");
+        bf16 = new short[panels.length - start];
+        for (int k = 0; k < rows; k++) {
+            for (int j = 0; j < cols; j++) bf16[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
+        }
+        return this;
+    }
+
+    /** The int8 panels (from 0, no alignment skip), or null. */
+    byte[] int8() {
+        return int8;
+    }
+
+    /** The int8 panels' column scales, padded to whole panels. */
+    float[] scales() {
+        return scales;
+    }
+
+    /** The bfloat16 panels (from 0), or null. */
+    short[] bf16() {
+        return bf16;
     }
 
     /** K. */

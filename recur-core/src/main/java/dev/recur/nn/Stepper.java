@@ -5,6 +5,7 @@ import dev.recur.kernel.Kernels;
 import dev.recur.kernel.Mat;
 import dev.recur.kernel.PackedMatrix;
 import dev.recur.kernel.Parallel;
+import dev.recur.tensor.QuantizedWeights;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,12 @@ public final class Stepper {
     private final Packed[] packed;               // the fused LSTM path, or null
     private final Workspace workspace = new Workspace();
 
-    /** One layer's packed gate weights: block b holds units [b·n, min(H, (b + 1)·n)), columns i | f | g | o. */
-    private record Packed(PackedMatrix w, float[] bias, int inputs, int blocks, int unitsPerBlock) {}
+    /**
+     * One layer's packed gate weights: block b holds units [b·n, min(H, (b + 1)·n)), columns i | f | g | o. Either
+     * [W_ih | W_hh]ᵀ as one matrix {@code w}, or (int8 weights, whose input and recurrent rows have scales of their
+     * own) W_ihᵀ and W_hhᵀ apart.
+     */
+    private record Packed(PackedMatrix w, PackedMatrix ih, PackedMatrix hh, float[] bias, int inputs, int blocks, int unitsPerBlock) {}
 
     Stepper(RecurrentConfig config, List<LayerWeights> live) {
         if (config.bidirectional()) {
@@ -66,25 +71,31 @@ public final class Stepper {
         for (int l = 0; l < layers; l++) {
             Packed p = packed[l];
             int in = p.inputs();
-            // z = [x, h_prev] per row; the gates start from the summed biases.
-            Mat z = workspace.take(batch, in + h), gates = workspace.borrow(batch, 4 * h);
+            // z = [x, h_prev] per row (one packed matrix) or x and h_prev apart; the gates start from the summed biases.
+            Mat z = p.w() == null ? null : workspace.take(batch, in + h), gates = workspace.borrow(batch, 4 * h);
             Mat cPrev = state == null ? workspace.take(batch, h) : slot(state.c().value(), l, batch);
+            Mat hPrev = state == null ? null : slot(state.h().value(), l, batch), xIn = x;
             for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < in; j++) z.set(b, j, x.get(b, j));
-                if (state != null) {
-                    Mat hPrev = slot(state.h().value(), l, batch);
-                    System.arraycopy(hPrev.data(), hPrev.index(b, 0), z.data(), z.index(b, in), h);
+                if (z != null) {
+                    for (int j = 0; j < in; j++) z.set(b, j, x.get(b, j));
+                    if (hPrev != null) System.arraycopy(hPrev.data(), hPrev.index(b, 0), z.data(), z.index(b, in), h);
                 }
                 System.arraycopy(p.bias(), 0, gates.data(), gates.index(b, 0), 4 * h);
             }
             Mat hNext = slot(hN, l, batch), cNext = slot(cN, l, batch);
             Parallel.forEach(p.blocks(), blk -> {
                 int u0 = blk * p.unitsPerBlock(), n = Math.min(h, u0 + p.unitsPerBlock()) - u0;
-                k.gemmColumns(1f, z, p.w(), 4 * u0, 4 * (u0 + n), 1f, gates);
+                if (z != null) {
+                    k.gemmColumns(1f, z, p.w(), 4 * u0, 4 * (u0 + n), 1f, gates);
+                } else {
+                    k.gemmColumns(1f, xIn, p.ih(), 4 * u0, 4 * (u0 + n), 1f, gates);
+                    if (hPrev != null) k.gemmColumns(1f, hPrev, p.hh(), 4 * u0, 4 * (u0 + n), 1f, gates);
+                }
                 k.lstmCell(gates.cols(4 * u0, 4 * (u0 + n)), cPrev.cols(u0, u0 + n), cNext.cols(u0, u0 + n),
                         hNext.cols(u0, u0 + n));
             });
-            workspace.give(z, gates);
+            if (z != null) workspace.give(z);
+            workspace.give(gates);
             if (state == null) workspace.give(cPrev);
             x = hNext;
         }
@@ -105,19 +116,55 @@ public final class Stepper {
         int perBlock = (h + blocks - 1) / blocks;
         perBlock = (perBlock + quantum - 1) / quantum * quantum;
         blocks = (h + perBlock - 1) / perBlock;
-        float[] t = new float[(in + h) * g], bias = new float[g];
+        int[] rowOf = new int[g];   // the gate row of W each column takes
+        float[] bias = new float[g];
         for (int u0 = 0; u0 < h; u0 += perBlock) {
             int n = Math.min(h, u0 + perBlock) - u0;
             for (int gate = 0; gate < 4; gate++) {
                 for (int j = 0; j < n; j++) {
                     int col = 4 * u0 + gate * n + j, row = gate * h + u0 + j;
-                    for (int p = 0; p < in; p++) t[p * g + col] = ih.get(row, p);
-                    for (int p = 0; p < h; p++) t[(in + p) * g + col] = hh.get(row, p);
+                    rowOf[col] = row;
                     bias[col] = (w.biasIh() != null ? w.biasIh().value().at(row) : 0f) + (w.biasHh() != null ? w.biasHh().value().at(row) : 0f);
                 }
             }
         }
-        return new Packed(k.pack(Mat.of(t, in + h, g)), bias, in, blocks, perBlock);
+        QuantizedWeights qi = w.ih().value().quantized(), qh = w.hh().value().quantized();
+        if (qi != null && qh != null && qi.type() == QuantizedWeights.Type.INT8 && qh.type() == QuantizedWeights.Type.INT8) {
+            return new Packed(null, int8(k, ih, qi, rowOf), int8(k, hh, qh, rowOf), bias, in, blocks, perBlock);
+        }
+        float[] t = new float[(in + h) * g];
+        for (int col = 0; col < g; col++) {
+            int row = rowOf[col];
+            for (int p = 0; p < in; p++) t[p * g + col] = ih.get(row, p);
+            for (int p = 0; p < h; p++) t[(in + p) * g + col] = hh.get(row, p);
+        }
+        PackedMatrix packedW = k.pack(Mat.of(t, in + h, g));
+        if (qi != null && qh != null && qi.type() == QuantizedWeights.Type.BF16 && qh.type() == QuantizedWeights.Type.BF16) {
+            short[] bits = new short[(in + h) * g];
+            for (int col = 0; col < g; col++) {
+                int row = rowOf[col];
+                for (int p = 0; p < in; p++) bits[p * g + col] = qi.bf16Bits()[row * in + p];
+                for (int p = 0; p < h; p++) bits[(in + p) * g + col] = qh.bf16Bits()[row * h + p];
+            }
+            packedW.withBf16(bits);
+        }
+        return new Packed(packedW, null, null, bias, in, blocks, perBlock);
+    }
+
+    /** Wᵀ [K, 4H] with its columns in the blocks' order, packed with its int8 values and each column's scale. */
+    private static PackedMatrix int8(Kernels k, Mat w, QuantizedWeights q, int[] rowOf) {
+        int g = rowOf.length, kk = w.cols();
+        float[] t = new float[kk * g], scales = new float[g];
+        byte[] values = new byte[kk * g];
+        for (int col = 0; col < g; col++) {
+            int row = rowOf[col];
+            scales[col] = q.scales()[row];
+            for (int p = 0; p < kk; p++) {
+                t[p * g + col] = w.get(row, p);
+                values[p * g + col] = q.int8Values()[row * kk + p];
+            }
+        }
+        return k.pack(Mat.of(t, kk, g)).withInt8(values, scales);
     }
 
     private static Variable copy(Variable v) {

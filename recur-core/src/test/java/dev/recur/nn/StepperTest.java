@@ -31,6 +31,22 @@ class StepperTest {
         assertStepsAgree(lstm, lstm.stepper(), rng, batch);
     }
 
+    /**
+     * With int8 or bf16 weights the fused step reads the narrow panels (int8: input and recurrent weights apart, each
+     * column scaled once) and still computes the model of the dequantized weights, which the module's own step runs
+     * in float32.
+     */
+    @ParameterizedTest
+    @CsvSource({"int8, 64, 2, 2, 1", "int8, 20, 2, 1, 3", "int8, 9, 1, 2, 2", "bf16, 64, 2, 2, 1", "bf16, 20, 2, 1, 3"})
+    void theFusedStepOfQuantizedWeightsMatchesTheModulesStep(String dtype, int hidden, int layers, int threads, int batch) {
+        Parallel.setThreads(threads);
+        var rng = new SplittableRandom(hidden + layers + dtype.length());
+        var lstm = Recurrent.of(RecurrentConfig.lstm(7, hidden).withLayers(layers), rng);
+        dev.recur.io.Quantization.quantize(lstm, dev.recur.tensor.QuantizedWeights.Type.of(dtype));
+        assertThat(lstm.namedParameters().get("weight_hh_l0").value().quantized()).isNotNull();
+        assertStepsAgree(lstm, lstm.stepper(), rng, batch);
+    }
+
     @ParameterizedTest
     @EnumSource(CellType.class)
     void otherCellsAndProjectionsStepOnCopiedWeights(CellType cell) {
