@@ -45,12 +45,21 @@ def forward_flops(cell, layers, directions, inp, hidden, batch, steps):
     return flops
 
 
-def workload(name):
+def quantized(module, dtype):
+    """PyTorch's own dynamic int8 quantization of LSTM/GRU/RNN and Linear modules (per-tensor weight scales, activations
+    quantized on the fly), as torch.ao.quantization.quantize_dynamic gives it; fp32 leaves the module as it is."""
+    if dtype == "fp32":
+        return module
+    return torch.ao.quantization.quantize_dynamic(module, {torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN, torch.nn.Linear},
+                                                  dtype=torch.qint8)
+
+
+def workload(name, dtype="fp32"):
     kind, cell, layers, directions, inp, hidden, batch, steps = CASES[name]
     if kind == "sequence":
-        model = stack(cell, layers, directions, inp, hidden)
+        model = quantized(stack(cell, layers, directions, inp, hidden), dtype)
         x = torch.rand(steps, batch, inp) * 2 - 1
-        sgd = torch.optim.SGD(model.parameters(), lr=0.01)
+        sgd = torch.optim.SGD(model.parameters(), lr=0.01) if dtype == "fp32" else None
 
         def forward():
             with torch.no_grad():
@@ -62,7 +71,7 @@ def workload(name):
             sgd.step()
         return forward, train
     if kind == "step":
-        model = stack(cell, layers, directions, inp, hidden)
+        model = quantized(stack(cell, layers, directions, inp, hidden), dtype)
         x = torch.rand(1, 1, inp) * 2 - 1
         state = [(torch.zeros(layers, 1, hidden), torch.zeros(layers, 1, hidden))]
 
@@ -71,11 +80,12 @@ def workload(name):
                 state[0] = model(x, state[0])[1]
         return step, None
     encoder = torch.nn.Embedding(VOCABULARY, inp)
-    rnn = stack(cell, layers, directions, inp, hidden)
-    decoder = torch.nn.Linear(hidden, VOCABULARY)
+    rnn = quantized(stack(cell, layers, directions, inp, hidden), dtype)
+    decoder = quantized(torch.nn.Linear(hidden, VOCABULARY), dtype)
     ids = torch.randint(VOCABULARY, (steps, batch))
     targets = torch.randint(VOCABULARY, (steps * batch,))
-    adam = torch.optim.Adam(list(encoder.parameters()) + list(rnn.parameters()) + list(decoder.parameters()), lr=0.002)
+    adam = torch.optim.Adam(list(encoder.parameters()) + list(rnn.parameters()) + list(decoder.parameters()), lr=0.002) \
+        if dtype == "fp32" else None
 
     def logits():
         return decoder(rnn(encoder(ids))[0])
@@ -110,7 +120,7 @@ def peak_mb():
 def measure(name, mode, threads, a):
     kind, cell, layers, directions, inp, hidden, batch, steps = CASES[name]
     reset_peak()
-    forward, train = workload(name)
+    forward, train = workload(name, a.dtype)
     it = train if mode == "train" else forward
     start, done, last = time.perf_counter(), 0, 0.0
     while done < 2 or time.perf_counter() - start < a.warmup:
@@ -129,10 +139,12 @@ def measure(name, mode, threads, a):
     median = ms[len(ms) // 2]
     seconds = median / 1e3
     flops = forward_flops(cell, layers, directions, inp, hidden, batch, steps) * (3 if mode == "train" else 1)
-    r = {"case": name, "mode": mode, "threads": threads, "ms_median": median, "ms_min": ms[0], "ms_max": ms[-1],
+    r = {"case": name, "mode": mode, "dtype": a.dtype, "threads": threads, "ms_median": median, "ms_min": ms[0], "ms_max": ms[-1],
          "seq_per_s": batch / seconds, "tokens_per_s": batch * steps / seconds, "gflops": flops / seconds / 1e9}
     if kind == "step":
         r["us_per_step"] = median * 1e3
+    if a.dtype != "fp32":
+        r["engine"] = torch.backends.quantized.engine
     r["peak_rss_mb"] = peak_mb()
     return r
 
@@ -146,6 +158,8 @@ def main():
     p.add_argument("--warmup", type=float, default=3.0)
     p.add_argument("--min-time", type=float, default=0.3)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--dtype", choices=["fp32", "int8"], default="fp32",
+                   help="int8: PyTorch's dynamic quantization (quantize_dynamic) of the recurrent and linear modules; forward only")
     p.add_argument("--json")
     a = p.parse_args()
     libs = blas_check.require_openblas_openmp()
@@ -160,7 +174,7 @@ def main():
     records = []
     for n in names:
         for mode in a.mode.split(","):
-            if mode == "train" and CASES[n][0] == "step":
+            if mode == "train" and (CASES[n][0] == "step" or a.dtype != "fp32"):
                 continue
             r = measure(n, mode, a.threads, a)
             records.append(r)
