@@ -459,19 +459,23 @@ final class Gemm {
             }
             s0 = s0.add(t0);
             s1 = s1.add(t1);
-            int yi = c.offset() + jr, nr = Math.min(NR, to - jr);
-            if (nr == NR) {
-                if (beta != 0f) {
-                    s0 = FloatVector.fromArray(S, y, yi).fma(FloatVector.broadcast(S, beta), s0);
-                    s1 = FloatVector.fromArray(S, y, yi + L).fma(FloatVector.broadcast(S, beta), s1);
-                }
-                s0.intoArray(y, yi);
-                s1.intoArray(y, yi + L);
-            } else {
-                s0.intoArray(buf.tile, 0);
-                s1.intoArray(buf.tile, L);
-                merge(buf.tile, 1, nr, y, yi, 0, beta);
+            store(s0, s1, y, c.offset() + jr, Math.min(NR, to - jr), beta, buf);
+        }
+    }
+
+    /** y[yi .. yi + nr) = (s0 | s1)[0 .. nr) + β·y: one panel's NR sums, fewer at the matrix's ragged end. */
+    private static void store(FloatVector s0, FloatVector s1, float[] y, int yi, int nr, float beta, Buffers buf) {
+        if (nr == NR) {
+            if (beta != 0f) {
+                s0 = FloatVector.fromArray(S, y, yi).fma(FloatVector.broadcast(S, beta), s0);
+                s1 = FloatVector.fromArray(S, y, yi + L).fma(FloatVector.broadcast(S, beta), s1);
             }
+            s0.intoArray(y, yi);
+            s1.intoArray(y, yi + L);
+        } else {
+            s0.intoArray(buf.tile, 0);
+            s1.intoArray(buf.tile, L);
+            merge(buf.tile, 1, nr, y, yi, 0, beta);
         }
     }
 
@@ -530,19 +534,7 @@ final class Gemm {
                 s0 = s0.add(t0);
                 s1 = s1.add(t1);
             }
-            int yi = c.offset() + jr, nr = Math.min(NR, to - jr);
-            if (nr == NR) {
-                if (beta != 0f) {
-                    s0 = FloatVector.fromArray(S, y, yi).fma(FloatVector.broadcast(S, beta), s0);
-                    s1 = FloatVector.fromArray(S, y, yi + L).fma(FloatVector.broadcast(S, beta), s1);
-                }
-                s0.intoArray(y, yi);
-                s1.intoArray(y, yi + L);
-            } else {
-                s0.intoArray(buf.tile, 0);
-                s1.intoArray(buf.tile, L);
-                merge(buf.tile, 1, nr, y, yi, 0, beta);
-            }
+            store(s0, s1, y, c.offset() + jr, Math.min(NR, to - jr), beta, buf);
         }
     }
 
