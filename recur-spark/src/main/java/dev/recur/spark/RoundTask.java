@@ -88,8 +88,8 @@ final class RoundTask extends DistributedTask {
         var inputs = new ArrayList<Round.In>();
         for (int k : chosen) inputs.add(new Round.In(first, lrs, k, parts, states[k], plan.optimizer(), plan.clip(), optimizerSteps));
         Broadcast<Worker.Setup> run = setup;
-        List<Round.Out> outs = spark.parallelize(inputs, inputs.size())
-                .map(in -> Worker.round(run.value(), weights.value(), optimizer == null ? null : optimizer.value(), in)).collect();
+        List<Round.Out> outs = SparkTraining.job(() -> spark.parallelize(inputs, inputs.size())
+                .map(in -> Worker.round(run.value(), weights.value(), optimizer == null ? null : optimizer.value(), in)).collect());
         weights.destroy(false);
         if (optimizer != null) optimizer.destroy(false);
 

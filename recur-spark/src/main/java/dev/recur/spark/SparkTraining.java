@@ -231,7 +231,7 @@ public final class SparkTraining {
     private static void preflight(JavaSparkContext spark, Broadcast<Worker.Setup> setup, int workers, TrainingTask task) {
         var parts = new ArrayList<Integer>();
         for (int k = 0; k < workers; k++) parts.add(k);
-        List<Worker.Check> checks = spark.parallelize(parts, workers).map(k -> Worker.check(setup.value(), k)).collect();
+        List<Worker.Check> checks = job(() -> spark.parallelize(parts, workers).map(k -> Worker.check(setup.value(), k)).collect());
         String config = task.modelConfig().toString();
         for (Worker.Check c : checks) {
             if (c.error() != null) throw new InvalidInputException("worker " + c.part() + " on " + c.host() + ": " + c.error());
@@ -259,6 +259,21 @@ public final class SparkTraining {
                     exchange.steps, exchange.wallNanos / 1e6 / exchange.steps, exchange.computeNanos / 1e6 / exchange.steps, 100 * exchange.share());
         }
         if (failures > 0) System.err.printf("spark: %d failed task%s rerun%n", failures, failures == 1 ? "" : "s");
+    }
+
+    /**
+     * Runs a Spark job; a failure that Spark's retries did not cure becomes one line: the cause's own message
+     * (a worker's exception), not Spark's report with its stack traces.
+     */
+    static <T> T job(java.util.function.Supplier<T> job) {
+        try {
+            return job.get();
+        } catch (Exception e) {   // SparkException is checked, but thrown from Scala undeclared
+            Throwable cause = e;
+            while (cause.getCause() != null) cause = cause.getCause();
+            String message = firstLine(cause == e ? e : cause);
+            throw new IllegalStateException("a Spark job failed" + (cause == e ? ": " : " in a worker: ") + message, e);
+        }
     }
 
     static String firstLine(Throwable e) {

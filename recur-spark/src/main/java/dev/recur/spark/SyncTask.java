@@ -36,10 +36,10 @@ public final class SyncTask extends DistributedTask {
         JavaRDD<Step.Out> outs = spark.parallelize(inputs, parts).map(in -> Worker.step(run.value(), weights.value(), in));
         Step.Sum sum;
         if (reduce == SparkTraining.Reduce.TREE) {
-            sum = outs.treeAggregate(new Step.Sum(), Step.Sum::add, Step.Sum::merge);
+            sum = SparkTraining.job(() -> outs.treeAggregate(new Step.Sum(), Step.Sum::add, Step.Sum::merge));
         } else {
             sum = new Step.Sum();
-            for (Step.Out out : outs.collect()) sum.add(out);
+            for (Step.Out out : SparkTraining.job(outs::collect)) sum.add(out);
         }
         weights.destroy(false);
         Flat.setGrads(params, sum.grad, sum.has, 1 / sum.weight);

@@ -74,7 +74,14 @@ final class Worker {
         Flat.setValues(w.params, weights);
         w.restore(in.state(), in.part());
         w.task.model().zeroGrad();
-        TrainingTask.Batch batch = w.task.trainBatch(in.index(), in.part(), in.parts());
+        TrainingTask.Batch batch;
+        try {
+            batch = w.task.trainBatch(in.index(), in.part(), in.parts());
+        } catch (dev.recur.autograd.NonFiniteException e) {
+            // a blown-up part: a NaN loss, which the driver's trainer reports as a divergence
+            return new Step.Out(in.part(), Double.NaN, 0, 1, new float[Flat.size(w.params)], new boolean[w.params.size()],
+                    in.state(), System.nanoTime() - started, host());
+        }
         boolean[] has = new boolean[w.params.size()];
         float[] grad = Flat.grads(w.params, has);
         return new Step.Out(in.part(), batch.loss(), batch.items(), batch.weight(), grad, has, Tensors.of(w.task.state()),

@@ -186,6 +186,16 @@ class SparkCommandsTest {
     }
 
     @Test
+    void aRunThatBlowsUpOnTheWorkersIsADivergenceOnTheDriver() throws Exception {
+        Path text = Files.writeString(dir.resolve("boom.txt"), TextCorpus.read(Path.of("../data/names/train.txt.gz")).substring(0, 20_000));
+        var r = spark("lm", "train", "--master", "local[2]", "--workers", "2", "--data", text.toString(), "--hidden", "16", "--embed", "8",
+                "--layers", "1", "--batch", "4", "--bptt", "16", "--steps", "60", "--lr", "1e37", "--clip", "0", "--sample-length", "0",
+                "--out", dir.resolve("boom.safetensors").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("recur: step ").contains("at learning rate").doesNotContain("\tat ");
+    }
+
+    @Test
     void anUnreachableMasterIsReportedBeforeSparkStarts() {
         var r = spark("lm", "train", "--master", "spark://127.0.0.1:9", "--steps", "1", "--data", "names", "--hidden", "8");
         assertThat(r.code()).isEqualTo(2);
