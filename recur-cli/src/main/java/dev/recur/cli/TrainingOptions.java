@@ -66,9 +66,18 @@ public final class TrainingOptions {
             description = "Steps of linear warm-up for wsd and cosine (default: ${DEFAULT-VALUE}).")
     public long warmup;
 
-    @Option(names = "--decay", paramLabel = "F", defaultValue = "0.2",
-            description = "With --schedule wsd: the fraction of the budget over which the rate decays, in (0, 1] (default: ${DEFAULT-VALUE}).")
-    public double decay;
+    @Option(names = "--decay", paramLabel = "F",
+            description = "With --schedule wsd: the fraction of the budget over which the rate decays, in (0, 1] (default: 0.2; "
+                    + "recur seq2seq train: 0.5).")
+    public Double decay;
+
+    /** --decay when it is not given: 0.2, or what the task's command sets with {@link #decayByDefault}. */
+    private double defaultDecay = 0.2;
+
+    /** The task's own default for --decay (a user's --decay still wins). */
+    public void decayByDefault(double fraction) {
+        defaultDecay = fraction;
+    }
 
     @Option(names = "--out", paramLabel = "MODEL", description = "The model file to write; its folder is created if missing.")
     public Path out;
@@ -125,7 +134,8 @@ public final class TrainingOptions {
     /** The plan these options describe; a value out of range names its option. Call it before reading data. */
     public TrainingPlan plan() {
         try {
-            return new TrainingPlan(steps, epochs, time, optimizer, lr, clip, schedule, warmup, decay, evalEvery, patience, checkpointEvery);
+            return new TrainingPlan(steps, epochs, time, optimizer, lr, clip, schedule, warmup, decay != null ? decay : defaultDecay, evalEvery,
+                    patience, checkpointEvery);
         } catch (InvalidOptionException e) {
             throw new InvalidOptionException("--" + e.getMessage());   // the plan's fields are named as the options
         }

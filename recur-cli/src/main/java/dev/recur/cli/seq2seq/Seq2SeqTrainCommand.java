@@ -96,6 +96,7 @@ public final class Seq2SeqTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        training.decayByDefault(0.5);   // an attention model gains most of its accuracy while the rate decays
         training.plan();
         if (hidden % 2 != 0) throw new InvalidOptionException("--hidden must be even (the encoder has half per direction), got " + hidden);
         if (batch < 1) throw new InvalidOptionException("--batch must be at least 1, got " + batch);
