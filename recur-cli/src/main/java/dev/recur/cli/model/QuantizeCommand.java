@@ -42,22 +42,17 @@ public final class QuantizeCommand implements Callable<Integer> {
         Models.Opened opened = Models.open(model);
         var already = Quantization.of(opened.model());
         if (already != null) throw new InvalidInputException(model + ": the model is already quantized (" + already.option() + "); quantize its float32 file");
-        var weights = new LinkedHashMap<String, QuantizedWeights>();
+        var originals = new LinkedHashMap<String, Tensor>();
+        opened.model().namedProductWeights().forEach((name, p) -> originals.put(name, p.value().copy()));
+        if (originals.isEmpty()) throw new InvalidInputException(model + ": this model has no weight matrices to quantize");
+        Quantization quantization = Quantization.quantize(opened.model(), type);
         double worst = 0;
-        for (var e : opened.model().namedProductWeights().entrySet()) {
-            Tensor w = e.getValue().value();
-            QuantizedWeights q = QuantizedWeights.of(type, w);
-            weights.put(e.getKey(), q);
-            worst = Math.max(worst, relativeError(w, q));
-        }
-        if (weights.isEmpty()) throw new InvalidInputException(model + ": this model has no weight matrices to quantize");
-        var tensors = new LinkedHashMap<String, Tensor>(opened.model().stateDict());
-        weights.forEach((name, q) -> tensors.put(name, Tensor.of(q.dequantize(), q.rows(), q.cols())));
+        for (var e : quantization.weights().entrySet()) worst = Math.max(worst, relativeError(originals.get(e.getKey()), e.getValue()));
         Files.createDirectories(out.toAbsolutePath().getParent());
-        new ModelFile(null, opened.config(), tensors, new Quantization(type, weights)).write(out);
+        new ModelFile(null, opened.config(), opened.model().stateDict(), quantization).write(out);
         long before = Files.size(model), after = Files.size(out);
         System.err.printf("wrote %s: %d weight matrices in %s, %,d → %,d bytes (%.2f× smaller); largest error %.3g of a row's largest weight%n",
-                out, weights.size(), type.option(), before, after, before / (double) after, worst);
+                out, quantization.weights().size(), type.option(), before, after, before / (double) after, worst);
         return ExitCodes.OK;
     }
 
