@@ -24,7 +24,7 @@ build="$here/native/build"
 
 processes=3
 threads=2,1
-cases=lstm-small,lstm-medium,gru-medium,rnn-medium,lstm-large,bilstm,infer-step,charlm
+cases=lstm-small,lstm-medium,gru-medium,rnn-medium,lstm-large,bilstm,infer-step,infer-step-gru,charlm
 modes=forward,train
 repeat=5
 warmup=3
@@ -99,7 +99,7 @@ for round in $(seq 1 "$processes"); do
         for c in "${case_list[@]}"; do
             for m in "${mode_list[@]}"; do
               for d in "${dtype_list[@]}"; do
-                [[ "$c" == infer-step && "$m" == train ]] && continue
+                [[ "$c" == infer-step* && "$m" == train ]] && continue
                 [[ "$d" != fp32 && "$m" == train ]] && continue
                 n=${#impls[@]}
                 for k in $(seq 0 $((n - 1))); do
@@ -144,7 +144,7 @@ def label(home):
     return "JDK " + (v[0] if v else os.path.basename(home))
 names = [os.path.basename(h) for h in homes]
 labels = dict(zip(names, map(label, homes)))
-order = ["lstm-small", "lstm-medium", "gru-medium", "rnn-medium", "lstm-large", "bilstm", "infer-step", "charlm"]
+order = ["lstm-small", "lstm-medium", "gru-medium", "rnn-medium", "lstm-large", "bilstm", "infer-step", "infer-step-gru", "charlm"]
 dorder = ["fp32", "bf16", "int8"]
 keys = sorted({k[1:] for k in runs}, key=lambda k: (-k[2], order.index(k[0]) if k[0] in order else 99, k[1], dorder.index(k[3])))
 quantized = any(k[3] != "fp32" for k in keys)

@@ -27,6 +27,7 @@ CASES = {
     "lstm-large": ("sequence", "lstm", 1, 1, 1024, 1024, 64, 50),
     "bilstm": ("sequence", "lstm", 1, 2, 128, 256, 32, 100),
     "infer-step": ("step", "lstm", 2, 1, 512, 512, 1, 1),
+    "infer-step-gru": ("step", "gru", 2, 1, 512, 512, 1, 1),
     "charlm": ("language_model", "lstm", 2, 1, 64, 512, 64, 128),
 }
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
@@ -73,7 +74,8 @@ def workload(name, dtype="fp32"):
     if kind == "step":
         model = quantized(stack(cell, layers, directions, inp, hidden), dtype)
         x = torch.rand(1, 1, inp) * 2 - 1
-        state = [(torch.zeros(layers, 1, hidden), torch.zeros(layers, 1, hidden))]
+        h = torch.zeros(layers, 1, hidden)
+        state = [(h, torch.zeros(layers, 1, hidden)) if cell == "lstm" else h]
 
         def step():
             with torch.no_grad():

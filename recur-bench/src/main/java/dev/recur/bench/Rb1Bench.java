@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "rb1", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Recurrent networks, forward and training, on the cases of issue 6 (compare with rb1.py).",
-        footer = {"%nCases: lstm-small, lstm-medium, gru-medium, rnn-medium, lstm-large, bilstm, infer-step, charlm.",
+        footer = {"%nCases: lstm-small, lstm-medium, gru-medium, rnn-medium, lstm-large, bilstm, infer-step, infer-step-gru, charlm.",
                 "%nExamples:",
                 "  recur bench rb1 --threads 2 --json rb1.json",
                 "  recur bench rb1 --case lstm-medium --mode train --repeat 7"})
@@ -41,7 +41,7 @@ final class Rb1Bench implements Callable<Integer> {
     List<String> cases;
 
     @Option(names = "--mode", split = ",", paramLabel = "MODE", defaultValue = "forward,train",
-            description = "forward, train or both (default: ${DEFAULT-VALUE}); infer-step has no training step.")
+            description = "forward, train or both (default: ${DEFAULT-VALUE}); the infer-step cases have no training step.")
     List<String> modes;
 
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "5",

@@ -30,6 +30,7 @@ record Rb1Case(String name, Kind kind, CellType cell, int layers, int directions
             new Rb1Case("lstm-large", Kind.SEQUENCE, CellType.LSTM, 1, 1, 1024, 1024, 64, 50),
             new Rb1Case("bilstm", Kind.SEQUENCE, CellType.LSTM, 1, 2, 128, 256, 32, 100),
             new Rb1Case("infer-step", Kind.STEP, CellType.LSTM, 2, 1, 512, 512, 1, 1),
+            new Rb1Case("infer-step-gru", Kind.STEP, CellType.GRU, 2, 1, 512, 512, 1, 1),
             new Rb1Case("charlm", Kind.LANGUAGE_MODEL, CellType.LSTM, 2, 1, 64, 512, 64, 128));
 
     static Rb1Case named(String name) {

@@ -1,5 +1,6 @@
 package dev.recur.kernel;
 
+import dev.recur.tensor.QuantizedWeights;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -419,7 +420,9 @@ final class Gemm {
         if (buf.row.length < k) buf.row = new float[k];
         float[] x = buf.row;
         for (int p = 0; p < k; p++) x[p] = alpha * a.get(0, p);
-        if (b.transposed()) {
+        if (b.transposed() && b.narrow() != null) {
+            gemvDotsNarrow(x, k, b, beta, c);
+        } else if (b.transposed()) {
             gemvDots(x, k, b, beta, c);
         } else {
             gemvRows(x, k, b, beta, c);
@@ -431,7 +434,7 @@ final class Gemm {
      * order, into two accumulating vectors (two chains, for the FMA latency) — a bandwidth-bound batch-1 step.
      */
     static void gemv(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
-        if (b.int8() != null || b.bf16() != null) {
+        if (b.narrowPanels()) {
             gemvNarrow(alpha, a, b, from, to, beta, c);
             return;
         }
@@ -621,6 +624,90 @@ final class Gemm {
             for (; p < k; p++) d += x[p] * w[r + p];
             put(c, j, d, beta);
         }
+    }
+
+    /**
+     * As {@link #gemvDots}, reading the stored rows' int8 or bfloat16 form: each row's dot product accumulates the
+     * widened weights (int8 then times the row's scale), so the product reads a quarter or half of the bytes.
+     */
+    private static void gemvDotsNarrow(float[] x, int k, Mat b, float beta, Mat c) {
+        QuantizedWeights form = b.narrow().form();
+        byte[] q = form.int8Values();
+        short[] bf = form.bf16Bits();
+        float[] scales = form.scales();
+        int n = c.cols(), bound = S.loopBound(k), stride = b.stride();
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int r0 = b.offset() - b.narrow().origin() + j * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int p = 0;
+            float d0, d1, d2, d3;
+            if (q != null) {
+                for (; p < bound; p += L) {
+                    FloatVector xv = FloatVector.fromArray(S, x, p);
+                    s0 = int8(q, r0 + p).fma(xv, s0);
+                    s1 = int8(q, r1 + p).fma(xv, s1);
+                    s2 = int8(q, r2 + p).fma(xv, s2);
+                    s3 = int8(q, r3 + p).fma(xv, s3);
+                }
+                d0 = s0.reduceLanes(VectorOperators.ADD);
+                d1 = s1.reduceLanes(VectorOperators.ADD);
+                d2 = s2.reduceLanes(VectorOperators.ADD);
+                d3 = s3.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) {
+                    d0 += x[p] * q[r0 + p];
+                    d1 += x[p] * q[r1 + p];
+                    d2 += x[p] * q[r2 + p];
+                    d3 += x[p] * q[r3 + p];
+                }
+                d0 *= scales[r0 / stride];
+                d1 *= scales[r1 / stride];
+                d2 *= scales[r2 / stride];
+                d3 *= scales[r3 / stride];
+            } else {
+                for (; p < bound; p += L) {
+                    FloatVector xv = FloatVector.fromArray(S, x, p);
+                    s0 = widen(bf, r0 + p).fma(xv, s0);
+                    s1 = widen(bf, r1 + p).fma(xv, s1);
+                    s2 = widen(bf, r2 + p).fma(xv, s2);
+                    s3 = widen(bf, r3 + p).fma(xv, s3);
+                }
+                d0 = s0.reduceLanes(VectorOperators.ADD);
+                d1 = s1.reduceLanes(VectorOperators.ADD);
+                d2 = s2.reduceLanes(VectorOperators.ADD);
+                d3 = s3.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) {
+                    d0 += x[p] * bf16(bf[r0 + p]);
+                    d1 += x[p] * bf16(bf[r1 + p]);
+                    d2 += x[p] * bf16(bf[r2 + p]);
+                    d3 += x[p] * bf16(bf[r3 + p]);
+                }
+            }
+            put(c, j, d0, beta);
+            put(c, j + 1, d1, beta);
+            put(c, j + 2, d2, beta);
+            put(c, j + 3, d3, beta);
+        }
+        for (; j < n; j++) {
+            int r = b.offset() - b.narrow().origin() + j * stride, p = 0;
+            FloatVector s = FloatVector.zero(S);
+            float d;
+            if (q != null) {
+                for (; p < bound; p += L) s = int8(q, r + p).fma(FloatVector.fromArray(S, x, p), s);
+                d = s.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) d += x[p] * q[r + p];
+                d *= scales[r / stride];
+            } else {
+                for (; p < bound; p += L) s = widen(bf, r + p).fma(FloatVector.fromArray(S, x, p), s);
+                d = s.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) d += x[p] * bf16(bf[r + p]);
+            }
+            put(c, j, d, beta);
+        }
+    }
+
+    private static float bf16(short bits) {
+        return Float.intBitsToFloat(bits << 16);
     }
 
     private static void put(Mat c, int j, float value, float beta) {

@@ -1,5 +1,6 @@
 package dev.recur.kernel;
 
+import dev.recur.tensor.QuantizedWeights;
 import dev.recur.tensor.Tensor;
 
 /**
@@ -10,8 +11,20 @@ import dev.recur.tensor.Tensor;
  * @param rows   logical rows
  * @param cols   logical columns
  * @param stride distance between consecutive rows of the stored (untransposed) matrix
+ * @param narrow the int8 or bfloat16 form the stored values were dequantized from (a quantized model's weight), or
+ *               null; kernels may read it instead of {@code data}, and ignoring it computes the same values
  */
-public record Mat(float[] data, int offset, int rows, int cols, int stride, boolean transposed) {
+public record Mat(float[] data, int offset, int rows, int cols, int stride, boolean transposed, Narrow narrow) {
+
+    /**
+     * The stored matrix's narrow form: {@code data[i]} is {@code form}'s element {@code i − origin} (row-major, as
+     * wide as the stride).
+     */
+    public record Narrow(QuantizedWeights form, int origin) {}
+
+    public Mat(float[] data, int offset, int rows, int cols, int stride, boolean transposed) {
+        this(data, offset, rows, cols, stride, transposed, null);
+    }
 
     public Mat {
         if (rows < 0 || cols < 0 || offset < 0) {
@@ -41,10 +54,15 @@ public record Mat(float[] data, int offset, int rows, int cols, int stride, bool
         return new Mat(data, offset, rows, cols, cols, false);
     }
 
-    /** A tensor as [product of leading dimensions, last dimension]; a scalar is [1, 1]. */
+    /**
+     * A tensor as [product of leading dimensions, last dimension]; a scalar is [1, 1]. A quantized weight's view
+     * carries its narrow form ({@link Tensor#quantized()}).
+     */
     public static Mat of(Tensor t) {
         int cols = t.rank() == 0 ? 1 : t.dim(-1);
-        return new Mat(t.data(), t.offset(), cols == 0 ? 0 : t.size() / cols, cols, cols, false);
+        QuantizedWeights q = t.quantized();
+        return new Mat(t.data(), t.offset(), cols == 0 ? 0 : t.size() / cols, cols, cols, false,
+                q == null ? null : new Narrow(q, t.offset()));
     }
 
     /** A tensor as a [rows, cols] matrix; rows·cols must equal its size. */
@@ -57,14 +75,14 @@ public record Mat(float[] data, int offset, int rows, int cols, int stride, bool
 
     /** The transpose; a view. */
     public Mat t() {
-        return new Mat(data, offset, cols, rows, stride, !transposed);
+        return new Mat(data, offset, cols, rows, stride, !transposed, narrow);
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive); a view. */
     public Mat rows(int from, int to) {
         check(from, to, rows, "rows");
         int shift = transposed ? from : from * stride;
-        return new Mat(data, offset + shift, to - from, cols, stride, transposed);
+        return new Mat(data, offset + shift, to - from, cols, stride, transposed, narrow);
     }
 
     /** The first {@code n} rows; a view. */
@@ -76,7 +94,7 @@ public record Mat(float[] data, int offset, int rows, int cols, int stride, bool
     public Mat cols(int from, int to) {
         check(from, to, cols, "columns");
         int shift = transposed ? from * stride : from;
-        return new Mat(data, offset + shift, rows, to - from, stride, transposed);
+        return new Mat(data, offset + shift, rows, to - from, stride, transposed, narrow);
     }
 
     public float get(int i, int j) {

@@ -1,5 +1,7 @@
 package dev.recur.kernel;
 
+import dev.recur.tensor.QuantizedWeights;
+
 /**
  * A copy of a matrix B [K, N] laid out for the gemm micro-kernel, made once and multiplied many times — W_hhᵀ
  * for every step of a sequence. Columns are cut into panels {@code width} wide; panel q holds columns
@@ -10,9 +12,11 @@ public final class PackedMatrix {
     private final float[] panels;
     private final int rows, cols, width, start = Alignment.SKIP;
     /** The same panels in int8 (with one scale per column, padded to whole panels) or bfloat16, or null. */
-    private byte[] int8;
+    private volatile byte[] int8;   // volatile: published whole, after its scales, to threads already multiplying
     private float[] scales;
-    private short[] bf16;
+    private volatile short[] bf16;
+    /** A transposed view of a quantized weight whose narrow panels are made when a batch-1 product first asks. */
+    private Mat narrowSource;
 
     PackedMatrix(int rows, int cols, int width) {
         this.rows = rows;
@@ -37,6 +41,7 @@ public final class PackedMatrix {
         Parallel.forEach((panels + per - 1) / per, t -> {
             for (int q = t * per; q < Math.min(panels, t * per + per); q++) p.fill(b, q);
         });
+        if (b.narrow() != null && b.transposed()) p.narrowSource = b;
         return p;
     }
 
@@ -64,23 +69,72 @@ public final class PackedMatrix {
      */
     public PackedMatrix withInt8(byte[] values, float[] columnScales) {
         if (values.length != rows * cols || columnScales.length != cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values and " + cols + " scales");
-        int8 = new byte[panels.length - start];
+        byte[] panels8 = new byte[panels.length - start];
         scales = new float[(cols + width - 1) / width * width];
         System.arraycopy(columnScales, 0, scales, 0, cols);
         for (int k = 0; k < rows; k++) {
-            for (int j = 0; j < cols; j++) int8[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
+            for (int j = 0; j < cols; j++) panels8[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
         }
+        int8 = panels8;
         return this;
     }
 
     /** As {@link #withInt8}, with the bfloat16 bits of op(B) [K, N] row-major: half the bytes, no scales. */
     public PackedMatrix withBf16(short[] values) {
         if (values.length != rows * cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values");
-        bf16 = new short[panels.length - start];
+        short[] panels16 = new short[panels.length - start];
         for (int k = 0; k < rows; k++) {
-            for (int j = 0; j < cols; j++) bf16[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
+            for (int j = 0; j < cols; j++) panels16[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
         }
+        bf16 = panels16;
         return this;
+    }
+
+    /**
+     * True when the batch-1 product can read int8 or bfloat16 panels: given by {@link #withInt8}/{@link #withBf16}, or
+     * made now from the narrow form of the quantized weight this matrix was packed from (op(B) = Wᵀ: column j of
+     * op(B) is row j of W, so W's row scales are the columns' scales).
+     */
+    boolean narrowPanels() {
+        if (int8 == null && bf16 == null && narrowSource != null) makeNarrowPanels();
+        return int8 != null || bf16 != null;
+    }
+
+    private synchronized void makeNarrowPanels() {
+        if (int8 != null || bf16 != null) return;
+        Mat b = narrowSource;
+        QuantizedWeights form = b.narrow().form();
+        NarrowPanels panels = form.derived(new View(b.offset() - b.narrow().origin(), rows, cols, b.stride(), width), view -> view.pack(form));
+        scales = panels.scales;
+        if (panels.int8 != null) int8 = panels.int8;
+        else bf16 = panels.bf16;
+        narrowSource = null;
+    }
+
+    /** Packed narrow panels of one view of a quantized weight. */
+    private record NarrowPanels(byte[] int8, float[] scales, short[] bf16) {}
+
+    /**
+     * A transposed view of a quantized weight W [R, stride] by where it starts in W and its shape: op(B) [rows, cols],
+     * column j being W's values from {@code offset + j·stride}.
+     */
+    private record View(int offset, int rows, int cols, int stride, int width) {
+        NarrowPanels pack(QuantizedWeights form) {
+            int padded = (cols + width - 1) / width * width;
+            byte[] q = form.int8Values(), int8 = q == null ? null : new byte[rows * padded];
+            short[] bits = form.bf16Bits(), bf16 = bits == null ? null : new short[rows * padded];
+            float[] scales = q == null ? null : new float[padded];
+            for (int j = 0; j < cols; j++) {
+                int from = offset + j * stride, to = (j / width) * width * rows + j % width;
+                if (q != null) {
+                    scales[j] = form.scales()[from / stride];
+                    for (int k = 0; k < rows; k++) int8[to + k * width] = q[from + k];
+                } else {
+                    for (int k = 0; k < rows; k++) bf16[to + k * width] = bits[from + k];
+                }
+            }
+            return new NarrowPanels(int8, scales, bf16);
+        }
     }
 
     /** The int8 panels (from 0, no alignment skip), or null. */

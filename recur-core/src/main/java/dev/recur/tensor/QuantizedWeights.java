@@ -1,6 +1,8 @@
 package dev.recur.tensor;
 
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A weight matrix [rows, cols] stored in fewer bits, for inference: int8 with one symmetric scale per row (per
@@ -43,6 +45,7 @@ public final class QuantizedWeights {
     private final byte[] q;       // INT8: row-major
     private final float[] scales; // INT8: one per row
     private final short[] bf;     // BF16: row-major
+    private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>();
 
     private QuantizedWeights(Type type, int rows, int cols, byte[] q, float[] scales, short[] bf) {
         this.type = type;
@@ -140,6 +143,16 @@ public final class QuantizedWeights {
     /** BF16: the values' bits, row-major (not a copy: do not modify). */
     public short[] bf16Bits() {
         return bf;
+    }
+
+    /**
+     * A layout of these weights that a kernel derives from them (packed panels of a view), made by {@code make} the
+     * first time {@code key} asks and kept with the weights, which never change: a sequence packs its weights on every
+     * call, and the narrow panels are then made once.
+     */
+    @SuppressWarnings("unchecked")
+    public <K, T> T derived(K key, Function<K, T> make) {
+        return (T) derived.computeIfAbsent(key, k -> make.apply((K) k));
     }
 
     /** The float32 values the model computes with: q · s per row, or each bfloat16 widened exactly. */

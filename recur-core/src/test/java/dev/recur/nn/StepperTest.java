@@ -33,8 +33,8 @@ class StepperTest {
 
     /**
      * With int8 or bf16 weights the fused step reads the narrow panels (int8: input and recurrent weights apart, each
-     * column scaled once) and still computes the model of the dequantized weights, which the module's own step runs
-     * in float32.
+     * column scaled once) and computes the model of the dequantized weights, as the module's own step does (row by row,
+     * reading the stored form; {@link QuantizedLayersTest}).
      */
     @ParameterizedTest
     @CsvSource({"int8, 64, 2, 2, 1", "int8, 20, 2, 1, 3", "int8, 9, 1, 2, 2", "bf16, 64, 2, 2, 1", "bf16, 20, 2, 1, 3"})
