@@ -64,8 +64,8 @@ public final class PackedMatrix {
 
     /**
      * Gives this matrix the int8 form its values come from: {@code values} is op(B) [K, N] row-major and column j's
-     * values times {@code columnScales[j]} are its floats. The batch-1 products then read the int8 panels, a quarter
-     * of the bytes; larger products keep reading the floats.
+     * values times {@code columnScales[j]} are its floats. Products of up to four rows then read the int8 panels, a
+     * quarter of the bytes; larger products keep reading the floats.
      */
     public PackedMatrix withInt8(byte[] values, float[] columnScales) {
         if (values.length != rows * cols || columnScales.length != cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values and " + cols + " scales");
@@ -91,7 +91,7 @@ public final class PackedMatrix {
     }
 
     /**
-     * True when the batch-1 product can read int8 or bfloat16 panels: given by {@link #withInt8}/{@link #withBf16}, or
+     * True when the products of up to four rows can read int8 or bfloat16 panels: given by {@link #withInt8}/{@link #withBf16}, or
      * made now from the narrow form of the quantized weight this matrix was packed from (op(B) = Wᵀ: column j of
      * op(B) is row j of W, so W's row scales are the columns' scales).
      */
@@ -104,10 +104,10 @@ public final class PackedMatrix {
         if (int8 != null || bf16 != null) return;
         Mat b = narrowSource;
         QuantizedWeights form = b.narrow().form();
-        NarrowPanels panels = form.derived(new View(b.offset() - b.narrow().origin(), rows, cols, b.stride(), width), view -> view.pack(form));
-        scales = panels.scales;
-        if (panels.int8 != null) int8 = panels.int8;
-        else bf16 = panels.bf16;
+        NarrowPanels made = form.derived(new View(b.offset() - b.narrow().origin(), rows, cols, b.stride(), width), view -> view.pack(form));
+        scales = made.scales;
+        if (made.int8 != null) int8 = made.int8;
+        else bf16 = made.bf16;
         narrowSource = null;
     }
 
