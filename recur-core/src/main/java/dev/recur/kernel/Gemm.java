@@ -541,6 +541,129 @@ final class Gemm {
         }
     }
 
+    /**
+     * As {@link #gemv(float, Mat, PackedMatrix, int, int, float, Mat)} for two to four rows of A: each vector of B's
+     * panels is loaded (and, int8 or bfloat16, widened) once and multiplied into every row's sums (rows past A's are
+     * zeros), instead of once per row: B is read once, and a narrow B widened once. One method per element type. The
+     * sums are stored in each method's own code: passed to a helper that was not inlined, the eight vectors were boxed
+     * and the loop ran 4–10× slower.
+     */
+    static void gemvFewRows(float alpha, Mat a, PackedMatrix b, int from, int to, float beta, Mat c) {
+        Buffers buf = BUFFERS.get();
+        int m = a.rows(), k = a.cols();
+        if (buf.row.length < 4 * k) buf.row = new float[4 * k];
+        float[] x = buf.row;   // α·A interleaved, [k][4]: the four rows' values at one k side by side
+        for (int p = 0; p < k; p++) for (int i = 0; i < 4; i++) x[4 * p + i] = i < m ? alpha * a.get(i, p) : 0f;
+        if (b.int8() != null) fewRowsInt8(x, k, b.int8(), b.scales(), from, to, beta, c, buf);
+        else if (b.bf16() != null) fewRowsBf16(x, k, b.bf16(), from, to, beta, c, buf);
+        else fewRowsFloat(x, k, b.panels(), b.start(), from, to, beta, c, buf);
+    }
+
+    /** Float32 panels from {@code w0}. */
+    private static void fewRowsFloat(float[] x, int k, float[] w, int w0, int from, int to, float beta, Mat c, Buffers buf) {
+        for (int jr = from; jr < to; jr += NR) {
+            int base = jr * k;
+            FloatVector l0 = FloatVector.zero(S), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+            for (int p = 0; p < k; p++) {
+                int i = w0 + base + p * NR;
+                FloatVector lo = FloatVector.fromArray(S, w, i), hi = FloatVector.fromArray(S, w, i + L);
+                FloatVector x0 = FloatVector.broadcast(S, x[4 * p]), x1 = FloatVector.broadcast(S, x[4 * p + 1]);
+                FloatVector x2 = FloatVector.broadcast(S, x[4 * p + 2]), x3 = FloatVector.broadcast(S, x[4 * p + 3]);
+                l0 = lo.fma(x0, l0);
+                h0 = hi.fma(x0, h0);
+                l1 = lo.fma(x1, l1);
+                h1 = hi.fma(x1, h1);
+                l2 = lo.fma(x2, l2);
+                h2 = hi.fma(x2, h2);
+                l3 = lo.fma(x3, l3);
+                h3 = hi.fma(x3, h3);
+            }
+            float[] t = buf.tile;
+            l0.intoArray(t, 0);
+            h0.intoArray(t, L);
+            l1.intoArray(t, NR);
+            h1.intoArray(t, NR + L);
+            l2.intoArray(t, 2 * NR);
+            h2.intoArray(t, 2 * NR + L);
+            l3.intoArray(t, 3 * NR);
+            h3.intoArray(t, 3 * NR + L);
+            merge(t, c.rows(), Math.min(NR, to - jr), c.data(), c.index(0, jr), c.stride(), beta);
+        }
+    }
+
+    /** Int8 panels, each column's sums scaled once. */
+    private static void fewRowsInt8(float[] x, int k, byte[] q, float[] scales, int from, int to, float beta, Mat c, Buffers buf) {
+        for (int jr = from; jr < to; jr += NR) {
+            int base = jr * k;
+            FloatVector l0 = FloatVector.zero(S), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+            for (int p = 0; p < k; p++) {
+                int i = base + p * NR;
+                FloatVector lo = int8(q, i), hi = int8(q, i + L);
+                FloatVector x0 = FloatVector.broadcast(S, x[4 * p]), x1 = FloatVector.broadcast(S, x[4 * p + 1]);
+                FloatVector x2 = FloatVector.broadcast(S, x[4 * p + 2]), x3 = FloatVector.broadcast(S, x[4 * p + 3]);
+                l0 = lo.fma(x0, l0);
+                h0 = hi.fma(x0, h0);
+                l1 = lo.fma(x1, l1);
+                h1 = hi.fma(x1, h1);
+                l2 = lo.fma(x2, l2);
+                h2 = hi.fma(x2, h2);
+                l3 = lo.fma(x3, l3);
+                h3 = hi.fma(x3, h3);
+            }
+            FloatVector sl = FloatVector.fromArray(S, scales, jr), sh = FloatVector.fromArray(S, scales, jr + L);
+            l0 = l0.mul(sl);
+            l1 = l1.mul(sl);
+            l2 = l2.mul(sl);
+            l3 = l3.mul(sl);
+            h0 = h0.mul(sh);
+            h1 = h1.mul(sh);
+            h2 = h2.mul(sh);
+            h3 = h3.mul(sh);
+            float[] t = buf.tile;
+            l0.intoArray(t, 0);
+            h0.intoArray(t, L);
+            l1.intoArray(t, NR);
+            h1.intoArray(t, NR + L);
+            l2.intoArray(t, 2 * NR);
+            h2.intoArray(t, 2 * NR + L);
+            l3.intoArray(t, 3 * NR);
+            h3.intoArray(t, 3 * NR + L);
+            merge(t, c.rows(), Math.min(NR, to - jr), c.data(), c.index(0, jr), c.stride(), beta);
+        }
+    }
+
+    /** Bfloat16 panels. */
+    private static void fewRowsBf16(float[] x, int k, short[] bf, int from, int to, float beta, Mat c, Buffers buf) {
+        for (int jr = from; jr < to; jr += NR) {
+            int base = jr * k;
+            FloatVector l0 = FloatVector.zero(S), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+            for (int p = 0; p < k; p++) {
+                int i = base + p * NR;
+                FloatVector lo = widen(bf, i), hi = widen(bf, i + L);
+                FloatVector x0 = FloatVector.broadcast(S, x[4 * p]), x1 = FloatVector.broadcast(S, x[4 * p + 1]);
+                FloatVector x2 = FloatVector.broadcast(S, x[4 * p + 2]), x3 = FloatVector.broadcast(S, x[4 * p + 3]);
+                l0 = lo.fma(x0, l0);
+                h0 = hi.fma(x0, h0);
+                l1 = lo.fma(x1, l1);
+                h1 = hi.fma(x1, h1);
+                l2 = lo.fma(x2, l2);
+                h2 = hi.fma(x2, h2);
+                l3 = lo.fma(x3, l3);
+                h3 = hi.fma(x3, h3);
+            }
+            float[] t = buf.tile;
+            l0.intoArray(t, 0);
+            h0.intoArray(t, L);
+            l1.intoArray(t, NR);
+            h1.intoArray(t, NR + L);
+            l2.intoArray(t, 2 * NR);
+            h2.intoArray(t, 2 * NR + L);
+            l3.intoArray(t, 3 * NR);
+            h3.intoArray(t, 3 * NR + L);
+            merge(t, c.rows(), Math.min(NR, to - jr), c.data(), c.index(0, jr), c.stride(), beta);
+        }
+    }
+
     /** L int8 values from {@code values[i..]} as floats. */
     private static FloatVector int8(byte[] values, int i) {
         return (FloatVector) ByteVector.fromArray(BYTES, values, i).convertShape(VectorOperators.B2F, S, 0);

@@ -95,8 +95,11 @@ final class VectorKernels implements Kernels {
             Gemm.scale(beta, c.cols(from, to));
         } else if (m > GEMV_ROWS) {
             Gemm.serial(alpha, a, b, from, to, beta, c);
+        } else if (m > 1) {
+            b.narrowPanels();   // made now if they can be
+            Gemm.gemvFewRows(alpha, a, b, from, to, beta, c);
         } else {
-            for (int i = 0; i < m; i++) Gemm.gemv(alpha, a.rows(i, i + 1), b, from, to, beta, c.rows(i, i + 1));
+            Gemm.gemv(alpha, a, b, from, to, beta, c);
         }
     }
 
