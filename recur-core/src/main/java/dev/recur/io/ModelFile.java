@@ -79,7 +79,7 @@ public record ModelFile(Path file, JsonNode config, Map<String, Tensor> tensors,
         var tensors = new LinkedHashMap<String, Tensor>(contents.tensors());
         q.weights().forEach((name, w) -> {
             tensors.remove(name + Quantization.SCALE_SUFFIX);
-            tensors.put(name, Tensor.of(w.dequantize(), w.rows(), w.cols()));
+            tensors.put(name, w.toTensor());
         });
         var plain = ((com.fasterxml.jackson.databind.node.ObjectNode) config).deepCopy();
         plain.remove(Quantization.CONFIG_KEY);

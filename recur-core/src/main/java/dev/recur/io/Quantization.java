@@ -59,7 +59,7 @@ public record Quantization(QuantizedWeights.Type type, Map<String, QuantizedWeig
         var weights = new LinkedHashMap<String, QuantizedWeights>();
         model.namedProductWeights().forEach((name, p) -> {
             QuantizedWeights q = QuantizedWeights.of(type, p.value());
-            p.value().copyFrom(dev.recur.tensor.Tensor.of(q.dequantize(), q.rows(), q.cols()));
+            p.value().copyFrom(q.toTensor());
             p.value().attach(q);
             weights.put(name, q);
         });

@@ -554,8 +554,9 @@ final class Gemm {
         if (buf.row.length < 4 * k) buf.row = new float[4 * k];
         float[] x = buf.row;   // α·A interleaved, [k][4]: the four rows' values at one k side by side
         for (int p = 0; p < k; p++) for (int i = 0; i < 4; i++) x[4 * p + i] = i < m ? alpha * a.get(i, p) : 0f;
-        if (b.int8() != null) fewRowsInt8(x, k, b.int8(), b.scales(), from, to, beta, c, buf);
-        else if (b.bf16() != null) fewRowsBf16(x, k, b.bf16(), from, to, beta, c, buf);
+        boolean narrow = b.narrowPanels();
+        if (narrow && b.int8() != null) fewRowsInt8(x, k, b.int8(), b.scales(), from, to, beta, c, buf);
+        else if (narrow) fewRowsBf16(x, k, b.bf16(), from, to, beta, c, buf);
         else fewRowsFloat(x, k, b.panels(), b.start(), from, to, beta, c, buf);
     }
 

@@ -15,7 +15,7 @@ public final class PackedMatrix {
     private volatile byte[] int8;   // volatile: published whole, after its scales, to threads already multiplying
     private float[] scales;
     private volatile short[] bf16;
-    /** A transposed view of a quantized weight whose narrow panels are made when a batch-1 product first asks. */
+    /** A transposed view of a quantized weight whose narrow panels are made when a product of few rows first asks. */
     private Mat narrowSource;
 
     PackedMatrix(int rows, int cols, int width) {
@@ -63,37 +63,9 @@ public final class PackedMatrix {
     }
 
     /**
-     * Gives this matrix the int8 form its values come from: {@code values} is op(B) [K, N] row-major and column j's
-     * values times {@code columnScales[j]} are its floats. Products of up to four rows then read the int8 panels, a
-     * quarter of the bytes; larger products keep reading the floats.
-     */
-    public PackedMatrix withInt8(byte[] values, float[] columnScales) {
-        if (values.length != rows * cols || columnScales.length != cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values and " + cols + " scales");
-        byte[] panels8 = new byte[panels.length - start];
-        scales = new float[(cols + width - 1) / width * width];
-        System.arraycopy(columnScales, 0, scales, 0, cols);
-        for (int k = 0; k < rows; k++) {
-            for (int j = 0; j < cols; j++) panels8[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
-        }
-        int8 = panels8;
-        return this;
-    }
-
-    /** As {@link #withInt8}, with the bfloat16 bits of op(B) [K, N] row-major: half the bytes, no scales. */
-    public PackedMatrix withBf16(short[] values) {
-        if (values.length != rows * cols) throw new IllegalArgumentException("expected " + rows + "×" + cols + " values");
-        short[] panels16 = new short[panels.length - start];
-        for (int k = 0; k < rows; k++) {
-            for (int j = 0; j < cols; j++) panels16[(j / width) * width * rows + k * width + j % width] = values[k * cols + j];
-        }
-        bf16 = panels16;
-        return this;
-    }
-
-    /**
-     * True when the products of up to four rows can read int8 or bfloat16 panels: given by {@link #withInt8}/{@link #withBf16}, or
-     * made now from the narrow form of the quantized weight this matrix was packed from (op(B) = Wᵀ: column j of
-     * op(B) is row j of W, so W's row scales are the columns' scales).
+     * True when the products of up to four rows can read int8 or bfloat16 panels: made, the first time one asks, from
+     * the narrow form of the quantized weight this matrix was packed from (op(B) = Wᵀ: column j of op(B) is row j of W,
+     * so W's row scales are the columns' scales) and kept with that form.
      */
     boolean narrowPanels() {
         if (int8 == null && bf16 == null && narrowSource != null) makeNarrowPanels();
@@ -125,7 +97,7 @@ public final class PackedMatrix {
             short[] bits = form.bf16Bits(), bf16 = bits == null ? null : new short[rows * padded];
             float[] scales = q == null ? null : new float[padded];
             for (int j = 0; j < cols; j++) {
-                int from = offset + j * stride, to = (j / width) * width * rows + j % width;
+                int from = offset + j * stride, to = slot(0, j, rows, width);
                 if (q != null) {
                     scales[j] = form.scales()[from / stride];
                     for (int k = 0; k < rows; k++) int8[to + k * width] = q[from + k];
@@ -178,7 +150,12 @@ public final class PackedMatrix {
 
     /** Element (k, j). */
     public float get(int k, int j) {
-        return panels[start + (j / width) * width * rows + k * width + j % width];
+        return panels[start + slot(k, j, rows, width)];
+    }
+
+    /** Where element (k, j) of a K-row matrix lies in panels {@code width} wide, counted from the first panel. */
+    private static int slot(int k, int j, int rows, int width) {
+        return (j / width) * width * rows + k * width + j % width;
     }
 
     public String describe() {

@@ -96,7 +96,6 @@ final class VectorKernels implements Kernels {
         } else if (m > GEMV_ROWS) {
             Gemm.serial(alpha, a, b, from, to, beta, c);
         } else if (m > 1) {
-            b.narrowPanels();   // made now if they can be
             Gemm.gemvFewRows(alpha, a, b, from, to, beta, c);
         } else {
             Gemm.gemv(alpha, a, b, from, to, beta, c);

@@ -128,43 +128,22 @@ public final class Stepper {
                 }
             }
         }
+        // The gates' rows of W in column order, packed as Wᵀ; a quantized layer's rows keep their stored form, from
+        // which the kernels make narrow panels. int8 rows of W_ih and W_hh have scales of their own: packed apart.
         QuantizedWeights qi = w.ih().value().quantized(), qh = w.hh().value().quantized();
         if (qi != null && qh != null && qi.type() == QuantizedWeights.Type.INT8 && qh.type() == QuantizedWeights.Type.INT8) {
-            return new Packed(null, int8(k, ih, qi, rowOf), int8(k, hh, qh, rowOf), bias, in, blocks, perBlock);
+            return new Packed(null, k.pack(Mat.of(qi.rows(rowOf).toTensor()).t()), k.pack(Mat.of(qh.rows(rowOf).toTensor()).t()),
+                    bias, in, blocks, perBlock);
         }
-        float[] t = new float[(in + h) * g];
+        Tensor both = Tensor.zeros(g, in + h);
         for (int col = 0; col < g; col++) {
-            int row = rowOf[col];
-            for (int p = 0; p < in; p++) t[p * g + col] = ih.get(row, p);
-            for (int p = 0; p < h; p++) t[(in + p) * g + col] = hh.get(row, p);
+            for (int p = 0; p < in; p++) both.data()[col * (in + h) + p] = ih.get(rowOf[col], p);
+            for (int p = 0; p < h; p++) both.data()[col * (in + h) + in + p] = hh.get(rowOf[col], p);
         }
-        PackedMatrix packedW = k.pack(Mat.of(t, in + h, g));
         if (qi != null && qh != null && qi.type() == QuantizedWeights.Type.BF16 && qh.type() == QuantizedWeights.Type.BF16) {
-            short[] bits = new short[(in + h) * g];
-            for (int col = 0; col < g; col++) {
-                int row = rowOf[col];
-                for (int p = 0; p < in; p++) bits[p * g + col] = qi.bf16Bits()[row * in + p];
-                for (int p = 0; p < h; p++) bits[(in + p) * g + col] = qh.bf16Bits()[row * h + p];
-            }
-            packedW.withBf16(bits);
+            both.attach(qi.rows(rowOf).besides(qh.rows(rowOf)));
         }
-        return new Packed(packedW, null, null, bias, in, blocks, perBlock);
-    }
-
-    /** Wᵀ [K, 4H] with its columns in the blocks' order, packed with its int8 values and each column's scale. */
-    private static PackedMatrix int8(Kernels k, Mat w, QuantizedWeights q, int[] rowOf) {
-        int g = rowOf.length, kk = w.cols();
-        float[] t = new float[kk * g], scales = new float[g];
-        byte[] values = new byte[kk * g];
-        for (int col = 0; col < g; col++) {
-            int row = rowOf[col];
-            scales[col] = q.scales()[row];
-            for (int p = 0; p < kk; p++) {
-                t[p * g + col] = w.get(row, p);
-                values[p * g + col] = q.int8Values()[row * kk + p];
-            }
-        }
-        return k.pack(Mat.of(t, kk, g)).withInt8(values, scales);
+        return new Packed(k.pack(Mat.of(both).t()), null, null, bias, in, blocks, perBlock);
     }
 
     private static Variable copy(Variable v) {

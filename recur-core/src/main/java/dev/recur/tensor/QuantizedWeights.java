@@ -145,6 +145,40 @@ public final class QuantizedWeights {
         return bf;
     }
 
+    /** Rows {@code order[0]}, {@code order[1]}, ... of these weights (with their scales), as a matrix of their own. */
+    public QuantizedWeights rows(int[] order) {
+        byte[] q2 = q == null ? null : new byte[order.length * cols];
+        short[] bf2 = bf == null ? null : new short[order.length * cols];
+        float[] s2 = scales == null ? null : new float[order.length];
+        for (int r = 0; r < order.length; r++) {
+            if (q != null) System.arraycopy(q, order[r] * cols, q2, r * cols, cols);
+            else System.arraycopy(bf, order[r] * cols, bf2, r * cols, cols);
+            if (scales != null) s2[r] = scales[order[r]];
+        }
+        return new QuantizedWeights(type, order.length, cols, q2, s2, bf2);
+    }
+
+    /** bf16 only (int8 rows have a scale each): these weights and {@code right}'s side by side, [rows, cols + right.cols]. */
+    public QuantizedWeights besides(QuantizedWeights right) {
+        if (type != Type.BF16 || right.type != Type.BF16 || right.rows != rows) {
+            throw new IllegalArgumentException("only bf16 weights of as many rows go side by side: " + this + ", " + right);
+        }
+        int width = cols + right.cols;
+        short[] both = new short[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(bf, r * cols, both, r * width, cols);
+            System.arraycopy(right.bf, r * right.cols, both, r * width + cols, right.cols);
+        }
+        return new QuantizedWeights(type, rows, width, null, null, both);
+    }
+
+    /** The dequantized values as a [rows, cols] tensor that carries this form. */
+    public Tensor toTensor() {
+        Tensor t = Tensor.of(dequantize(), rows, cols);
+        t.attach(this);
+        return t;
+    }
+
     /**
      * A layout of these weights that a kernel derives from them (packed panels of a view), made by {@code make} the
      * first time {@code key} asks and kept with the weights, which never change: a sequence packs its weights on every

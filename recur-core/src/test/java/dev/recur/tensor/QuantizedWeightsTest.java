@@ -72,6 +72,27 @@ class QuantizedWeightsTest {
     }
 
     @Test
+    void chosenRowsAndSideBySideKeepTheirValuesAndScales() {
+        var q = QuantizedWeights.int8(random(4, 3, 7));
+        var picked = q.rows(new int[] {2, 0, 2});
+        float[] all = q.dequantize(), got = picked.dequantize();
+        for (int c = 0; c < 3; c++) {
+            assertThat(got[c]).isEqualTo(all[2 * 3 + c]);
+            assertThat(got[3 + c]).isEqualTo(all[c]);
+        }
+        assertThat(picked.scales()).containsExactly(q.scales()[2], q.scales()[0], q.scales()[2]);
+        QuantizedWeights left = QuantizedWeights.bf16(random(2, 3, 8)), right = QuantizedWeights.bf16(random(2, 2, 9));
+        float[] both = left.besides(right).dequantize();
+        assertThat(both).containsExactly(left.dequantize()[0], left.dequantize()[1], left.dequantize()[2], right.dequantize()[0],
+                right.dequantize()[1], left.dequantize()[3], left.dequantize()[4], left.dequantize()[5], right.dequantize()[2],
+                right.dequantize()[3]);
+        assertThatThrownBy(() -> q.besides(q)).hasMessageContaining("only bf16");
+        Tensor t = picked.toTensor();
+        assertThat(t.quantized()).isSameAs(picked);
+        assertThat(t.toArray()).containsExactly(got);
+    }
+
+    @Test
     void aTensorCarriesItsStoredFormThroughCopiesButNotThroughNewValues() {
         Tensor w = random(3, 5, 5);
         var q = QuantizedWeights.int8(w);
